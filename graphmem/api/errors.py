@@ -1,0 +1,86 @@
+"""The one place where errors become HTTP responses, all in one JSON shape:
+``{"error": {"code": ..., "message": ..., "details": ...}}``."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+
+from graphmem import errors
+from graphmem.dto import ErrorBody, ErrorResponse
+
+__all__ = ["exception_handlers"]
+
+log = logging.getLogger(__name__)
+
+_STATUS: dict[type[errors.GraphmemError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.LimitExceeded: 413,
+    errors.Unavailable: 503,
+}
+
+_HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _respond(status: int, code: str, message: str, details: object = None, headers: dict[str, str] | None = None) -> Response[ErrorResponse]:
+    return Response(
+        ErrorResponse(ErrorBody(code, message, details)),
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def _graphmem(_: Request, exc: errors.GraphmemError) -> Response[ErrorResponse]:
+    status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 500)
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return _respond(status, exc.code, exc.message, exc.details, headers)
+
+
+def _validation(_: Request, exc: ValidationException) -> Response[ErrorResponse]:
+    return _respond(400, "invalid_request", str(exc.detail), exc.extra)
+
+
+def _http(_: Request, exc: HTTPException) -> Response[ErrorResponse]:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return _respond(exc.status_code, code, str(exc.detail), exc.extra or None, exc.headers)
+
+
+def _database(_: Request, exc: Exception) -> Response[ErrorResponse]:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return _respond(503, "database_unavailable", "the database is not reachable; retry later", None, {"Retry-After": "5"})
+
+
+def _internal(_: Request, exc: Exception) -> Response[ErrorResponse]:
+    log.exception("unhandled error", exc_info=exc)
+    return _respond(500, "internal_error", "an internal error occurred")
+
+
+def _db_or_internal(request: Request, exc: DBAPIError) -> Response[ErrorResponse]:
+    if exc.connection_invalidated or "OperationalError" in type(exc).__name__:
+        return _database(request, exc)
+    return _internal(request, exc)
+
+
+exception_handlers = {
+    errors.GraphmemError: _graphmem,
+    ValidationException: _validation,
+    HTTPException: _http,
+    PoolTimeout: _database,
+    DBAPIError: _db_or_internal,
+    Exception: _internal,
+}

@@ -1,0 +1,58 @@
+"""HTTP routes: each handler takes a struct, makes one service call and returns a struct."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+
+from graphmem.dto import Health, IngestRequest, IngestResponse, MessagePage, Readiness, SearchRequest, SearchResponse
+from graphmem.limits import MAX_PAGE_SIZE
+from graphmem.services import Services
+
+__all__ = ["MessageController", "SearchController", "health", "ready"]
+
+
+class MessageController(Controller):
+    path = "/v1/users/{user_id:str}/conversations/{conversation_id:str}/messages"
+    tags = ["messages"]
+
+    @post("/", summary="Ingest a batch of messages")
+    async def ingest(
+        self, user_id: str, conversation_id: str, data: IngestRequest, services: Services
+    ) -> Response[IngestResponse]:
+        """Stores the batch whole or not at all. Re-sent client ids are reported as duplicates."""
+        result = await services.ingest.ingest(user_id, conversation_id, data)
+        return Response(result, status_code=201 if result.created else 200)
+
+    @get("/", summary="List a conversation's messages in time order")
+    async def list_messages(
+        self,
+        user_id: str,
+        conversation_id: str,
+        services: Services,
+        cursor: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    ) -> MessagePage:
+        return await services.conversations.messages(user_id, conversation_id, cursor, limit)
+
+
+class SearchController(Controller):
+    path = "/v1/users/{user_id:str}/memories"
+    tags = ["memories"]
+
+    @post("/search", status_code=200, summary="Search a user's memories")
+    async def search(self, user_id: str, data: SearchRequest, services: Services) -> SearchResponse:
+        return await services.search.search(user_id, data)
+
+
+@get("/health", tags=["health"], summary="Liveness")
+async def health() -> Health:
+    return Health(status="ok")
+
+
+@get("/ready", tags=["health"], summary="Readiness: database and models up")
+async def ready(services: Services) -> Response[Readiness]:
+    state = await services.health.readiness()
+    return Response(state, status_code=200 if state.ready else 503)

@@ -1,0 +1,78 @@
+"""``create_app(settings)``: the one place where graphmem is wired together."""
+
+from __future__ import annotations
+
+import functools
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+import anyio.to_thread
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from graphmem import __version__
+from graphmem.api.errors import exception_handlers
+from graphmem.api.routes import MessageController, SearchController, health, ready
+from graphmem.embed.base import Embedder
+from graphmem.errors import ConfigurationError
+from graphmem.services import ConversationService, HealthService, IngestService, SearchService, Services
+from graphmem.services.pipeline import MemoryStage
+from graphmem.settings import Settings
+from graphmem.store.database import open_database
+from graphmem.store.tables import EMBEDDING_DIM
+
+__all__ = ["create_app"]
+
+
+def _services(state: State) -> Services:
+    return state.services  # type: ignore[no-any-return]
+
+
+async def _load_embedder(settings: Settings) -> Embedder:
+    from graphmem.embed.sentence import SentenceTransformerEmbedder
+
+    load = functools.partial(
+        SentenceTransformerEmbedder,
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
+        threads=settings.torch_threads,
+    )
+    return await anyio.to_thread.run_sync(load)
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Litestar:
+    """Build the app. Nothing starts until the app's lifespan runs: then the database opens
+    (embedded unless a URL is set), migrations run and the models load, before any request."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = await open_database(settings)
+        try:
+            model = embedder or await _load_embedder(settings)
+            if model.dimension != EMBEDDING_DIM:
+                raise ConfigurationError(
+                    f"embedding model {model.model_name!r} has {model.dimension} dimensions; "
+                    f"the schema stores {EMBEDDING_DIM}"
+                )
+            app.state.services = Services(
+                ingest=IngestService(db.engine, [MemoryStage(model)]),
+                search=SearchService(db.engine, model),
+                conversations=ConversationService(db.engine),
+                health=HealthService(db.engine, models_loaded=True),
+            )
+            app.state.database_mode = db.mode
+            yield
+        finally:
+            await db.close()
+
+    return Litestar(
+        route_handlers=[MessageController, SearchController, health, ready],
+        lifespan=[lifespan],
+        dependencies={"services": Provide(_services, sync_to_thread=False)},
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="graphmem", version=__version__),
+    )

@@ -1,0 +1,52 @@
+"""The ``graphmem`` command: thin argument parsing over the server and services."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="graphmem", description="An LLM-free memory server for chat agents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server (embedded PostgreSQL unless GRAPHMEM_DATABASE_URL is set)")
+    serve.add_argument("--host", help="bind address (GRAPHMEM_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (GRAPHMEM_PORT, default 8420)")
+    serve.add_argument("--data-dir", help="data directory for the embedded database (GRAPHMEM_DATA_DIR)")
+
+    sub.add_parser("migrate", help="create pgvector and run the migrations, then exit")
+
+    bench = sub.add_parser("bench", help="benchmarks")
+    bench_sub = bench.add_subparsers(dest="bench", required=True)
+    for name, text in (("ingest", "messages/s through HTTP vs bare embedding"), ("search", "search latency over HTTP vs bare query embedding")):
+        b = bench_sub.add_parser(name, help=text)
+        b.add_argument("--data", default="../shared/data/locomo/locomo-dev.json", help="LoCoMo-layout JSON file")
+        b.add_argument("--messages", type=int, default=2000, help="how many turns to use")
+        b.add_argument("--queries", type=int, default=200, help="how many queries (search)")
+        b.add_argument("--batch", type=int, default=32, help="messages per ingest request")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from graphmem.cli.serve import serve
+
+        return serve(host=args.host, port=args.port, data_dir=args.data_dir)
+    if args.command == "migrate":
+        from graphmem.cli.serve import migrate
+
+        return migrate()
+    if args.command == "bench":
+        from graphmem.bench import run
+
+        return run(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""``graphmem serve`` and ``graphmem migrate``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from graphmem.errors import ConfigurationError
+from graphmem.settings import Settings
+
+__all__ = ["serve", "migrate"]
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def serve(*, host: str | None = None, port: int | None = None, data_dir: str | None = None) -> int:
+    import uvicorn
+
+    from graphmem.app import create_app
+
+    settings = _settings(host=host, port=port, data_dir=Path(data_dir).expanduser() if data_dir else None)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # uvicorn turns SIGINT/SIGTERM into a graceful shutdown, which runs our lifespan's exit:
+    # in-flight requests finish, the pool closes, then the embedded PostgreSQL stops.
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=30,
+    )
+    server = uvicorn.Server(config)
+    try:
+        server.run()
+    except ConfigurationError as exc:
+        print(f"graphmem: {exc}", file=sys.stderr)
+        return 1
+    return 0 if server.started else 1
+
+
+def migrate() -> int:
+    from graphmem.store.database import open_database
+
+    async def run() -> None:
+        db = await open_database(_settings())
+        await db.close()
+
+    try:
+        asyncio.run(run())
+    except ConfigurationError as exc:
+        print(f"graphmem: {exc}", file=sys.stderr)
+        return 1
+    print("database is at the latest migration")
+    return 0

@@ -1,0 +1,158 @@
+"""The wire format: msgspec Structs for every request and response body.
+
+Shared by the API, the services and clients; it imports nothing but msgspec.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+from graphmem.limits import (
+    MAX_BATCH_MESSAGES,
+    MAX_NAME_CHARS,
+    MAX_QUERY_CHARS,
+    MAX_SEARCH_LIMIT,
+    MAX_TEXT_CHARS,
+)
+
+__all__ = [
+    "Role",
+    "MessageIn",
+    "IngestRequest",
+    "IngestedMessage",
+    "IngestResponse",
+    "MessageOut",
+    "MessagePage",
+    "SearchFilters",
+    "SearchRequest",
+    "ChannelWhy",
+    "Why",
+    "SearchHit",
+    "SearchResponse",
+    "Health",
+    "Readiness",
+    "ErrorBody",
+    "ErrorResponse",
+]
+
+Role = Literal["user", "assistant", "other"]
+Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_CHARS, description="1 to 32,000 characters")]
+Metadata = dict[str, Any]
+
+
+class MessageIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    role: Role
+    text: Text
+    speaker: Name | None = None
+    timestamp: datetime | None = None  # the client's time of the message; default now
+    client_id: Name | None = None  # idempotency key, unique per conversation
+    metadata: Metadata = msgspec.field(default_factory=dict)
+
+
+class IngestRequest(Struct, forbid_unknown_fields=True):
+    messages: Annotated[list[MessageIn], Meta(min_length=1, max_length=MAX_BATCH_MESSAGES)]
+
+
+class IngestedMessage(Struct):
+    index: int
+    message_id: int
+    client_id: str | None
+    status: Literal["created", "duplicate"]
+
+
+class IngestResponse(Struct):
+    user_id: str
+    conversation_id: str
+    created: int
+    duplicates: int
+    messages: list[IngestedMessage]
+
+
+class MessageOut(Struct):
+    message_id: int
+    conversation_id: str
+    client_id: str | None
+    role: Role
+    speaker: str | None
+    text: str
+    timestamp: datetime
+    metadata: Metadata
+    created_at: datetime
+
+
+class MessagePage(Struct):
+    messages: list[MessageOut]
+    next_cursor: str | None
+
+
+class SearchFilters(Struct, forbid_unknown_fields=True):
+    conversation_id: Name | None = None
+    speaker: Name | None = None
+    role: Role | None = None
+    since: datetime | None = None  # inclusive, message time
+    until: datetime | None = None  # exclusive, message time
+    metadata: Metadata = msgspec.field(default_factory=dict)  # jsonb containment
+
+
+class SearchRequest(Struct, forbid_unknown_fields=True):
+    query: Annotated[str, Meta(min_length=1, max_length=MAX_QUERY_CHARS)]
+    limit: Annotated[int, Meta(ge=1, le=MAX_SEARCH_LIMIT)] = 10
+    recipe: Literal["fast", "balanced", "deep"] | None = None
+    filters: SearchFilters | None = None
+
+
+class ChannelWhy(Struct):
+    rank: int
+    score: float
+
+
+class Why(Struct):
+    """Why a hit ranks where it does: its rank and score in each channel that found it."""
+
+    fusion: str
+    channels: dict[str, ChannelWhy]
+
+
+class SearchHit(Struct):
+    memory_id: int
+    score: float
+    text: str
+    kind: str
+    timestamp: datetime
+    conversation_id: str | None
+    message_id: int | None
+    client_id: str | None
+    speaker: str | None
+    role: Role | None
+    metadata: Metadata
+    why: Why
+
+
+class SearchResponse(Struct):
+    recipe: str
+    hits: list[SearchHit]
+
+
+class Health(Struct):
+    status: Literal["ok"]
+
+
+class Readiness(Struct):
+    ready: bool
+    database: bool
+    models: bool
+
+
+class ErrorBody(Struct):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(Struct):
+    error: ErrorBody

@@ -1,0 +1,57 @@
+"""The exceptions services raise. The API maps each to one HTTP status in one place.
+
+GraphmemError
+├── InvalidInput        bad ids, empty or oversize text, malformed cursors   -> 422
+├── NotFound            the resource does not exist *for this user*          -> 404
+├── Conflict            the request contradicts stored state                 -> 409
+├── LimitExceeded       a documented limit was crossed                       -> 413
+├── Unavailable         database or models not ready; retry later            -> 503
+└── ConfigurationError  the server cannot start as configured (never HTTP)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "GraphmemError",
+    "InvalidInput",
+    "NotFound",
+    "Conflict",
+    "LimitExceeded",
+    "Unavailable",
+    "ConfigurationError",
+]
+
+
+class GraphmemError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(GraphmemError):
+    code = "invalid_input"
+
+
+class NotFound(GraphmemError):
+    code = "not_found"
+
+
+class Conflict(GraphmemError):
+    code = "conflict"
+
+
+class LimitExceeded(GraphmemError):
+    code = "limit_exceeded"
+
+
+class Unavailable(GraphmemError):
+    code = "unavailable"
+
+
+class ConfigurationError(GraphmemError):
+    code = "configuration_error"

