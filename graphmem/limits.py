@@ -37,13 +37,13 @@ MAX_SEARCH_LIMIT = 100
 MAX_PAGE_SIZE = 500
 MAX_METADATA_DEPTH = 8
 
-# Any printable characters but "/" and "\", so ids are safe in URL paths and logs.
+# Printable characters but whitespace, "/" and "\", so ids are safe in URL paths and logs.
 ID_PATTERN = r"^[^\x00-\x20\x7f/\\]{1,128}$"
 _ID = re.compile(ID_PATTERN)
 
 
 def check_id(kind: str, value: str) -> str:
-    if not _ID.fullmatch(value):
+    if not _ID.fullmatch(value) or not value.isprintable() or any(c.isspace() for c in value):
         raise InvalidInput(
             f"{kind} must be 1-{MAX_ID_CHARS} characters without spaces, control characters, '/' or '\\'",
             details={"field": kind},

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 
 from graphmem import errors
@@ -71,7 +73,9 @@ def _internal(_: Request, exc: Exception) -> Response[ErrorResponse]:
 
 
 def _db_or_internal(request: Request, exc: DBAPIError) -> Response[ErrorResponse]:
-    if exc.connection_invalidated or "OperationalError" in type(exc).__name__:
+    if isinstance(exc.orig, QueryCanceled):
+        return _respond(504, "statement_timeout", "the query took longer than the statement timeout")
+    if exc.connection_invalidated or isinstance(exc.orig, psycopg.OperationalError):
         return _database(request, exc)
     return _internal(request, exc)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from graphmem.dto import Health, IngestRequest, IngestResponse, MessagePage, Readiness, SearchRequest, SearchResponse
 from graphmem.limits import MAX_PAGE_SIZE
@@ -20,7 +21,11 @@ class MessageController(Controller):
 
     @post("/", summary="Ingest a batch of messages")
     async def ingest(
-        self, user_id: str, conversation_id: str, data: IngestRequest, services: Services
+        self,
+        user_id: FromPath[str],
+        conversation_id: FromPath[str],
+        data: JSONBody[IngestRequest],
+        services: NamedDependency[Services],
     ) -> Response[IngestResponse]:
         """Stores the batch whole or not at all. Re-sent client ids are reported as duplicates."""
         result = await services.ingest.ingest(user_id, conversation_id, data)
@@ -29,11 +34,11 @@ class MessageController(Controller):
     @get("/", summary="List a conversation's messages in time order")
     async def list_messages(
         self,
-        user_id: str,
-        conversation_id: str,
-        services: Services,
-        cursor: str | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+        user_id: FromPath[str],
+        conversation_id: FromPath[str],
+        services: NamedDependency[Services],
+        cursor: Annotated[str | None, QueryParameter(description="next_cursor of the previous page")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
     ) -> MessagePage:
         return await services.conversations.messages(user_id, conversation_id, cursor, limit)
 
@@ -43,7 +48,9 @@ class SearchController(Controller):
     tags = ["memories"]
 
     @post("/search", status_code=200, summary="Search a user's memories")
-    async def search(self, user_id: str, data: SearchRequest, services: Services) -> SearchResponse:
+    async def search(
+        self, user_id: FromPath[str], data: JSONBody[SearchRequest], services: NamedDependency[Services]
+    ) -> SearchResponse:
         return await services.search.search(user_id, data)
 
 
@@ -53,6 +60,8 @@ async def health() -> Health:
 
 
 @get("/ready", tags=["health"], summary="Readiness: database and models up")
-async def ready(services: Services) -> Response[Readiness]:
+async def ready(services: NamedDependency[Services]) -> Response[Readiness]:
     state = await services.health.readiness()
-    return Response(state, status_code=200 if state.ready else 503)
+    if state.ready:
+        return Response(state)
+    return Response(state, status_code=503, headers={"Retry-After": "5"})

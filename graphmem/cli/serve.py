@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -35,6 +36,9 @@ def serve(*, host: str | None = None, port: int | None = None, data_dir: str | N
         timeout_graceful_shutdown=30,
     )
     server = uvicorn.Server(config)
+    # uvicorn re-raises the signal after its graceful shutdown; a requested stop is a success.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     try:
         server.run()
     except ConfigurationError as exc:

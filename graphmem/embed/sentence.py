@@ -48,7 +48,10 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         self._threads = threads
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
-        self.dimension = int(self._model().get_sentence_embedding_dimension())
+        model = self._model()
+        # sentence-transformers 6 renamed the method; older releases only have the long name.
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dimension = int(dimension())
 
     def _model(self) -> Any:
         return _load(self._path, self._threads)

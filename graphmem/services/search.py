@@ -73,6 +73,8 @@ class SearchService:
             return MemoryFilter()
         if f.conversation_id is not None:
             check_id("filters.conversation_id", f.conversation_id)
+        if f.speaker is not None:
+            check_text("filters.speaker", f.speaker)
         check_metadata("filters.metadata", f.metadata)
         return MemoryFilter(
             conversation_id=f.conversation_id,

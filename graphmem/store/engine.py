@@ -24,8 +24,9 @@ def sqlalchemy_url(url: str) -> str:
 def create_engine(
     url: str, *, pool_size: int = 10, pool_timeout_s: float = 10.0, statement_timeout_ms: int = 30_000
 ) -> AsyncEngine:
-    # relaxed_order lets a user-filtered HNSW scan keep going until it has enough rows (pgvector >= 0.8).
-    options = f"-c statement_timeout={statement_timeout_ms} -c hnsw.iterative_scan=relaxed_order"
+    # strict_order lets a user-filtered HNSW scan go on until it has enough rows (pgvector >= 0.8)
+    # while keeping exact distance order, so channel ranks in "why" are true ranks.
+    options = f"-c statement_timeout={statement_timeout_ms} -c hnsw.iterative_scan=strict_order"
     return create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,

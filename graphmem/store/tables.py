@@ -102,6 +102,7 @@ memories = sa.Table(
         nullable=True,
     ),
     sa.PrimaryKeyConstraint("user_id", "id", name="memories_pkey"),
+    sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], name="memories_user_fk", ondelete="CASCADE"),
     _user_fk(["message_id"], "messages", ["id"], "memories_message_fk"),
     sa.Index("memories_user_ts_idx", "user_id", "ts"),
     sa.Index("memories_message_idx", "user_id", "message_id"),

@@ -65,6 +65,7 @@ CREATE TABLE memories (
     updated_at       timestamptz NOT NULL DEFAULT now(),
     tsv              tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED,
     CONSTRAINT memories_pkey PRIMARY KEY (user_id, id),
+    CONSTRAINT memories_user_fk FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE,
     CONSTRAINT memories_message_fk FOREIGN KEY (user_id, message_id)
         REFERENCES messages (user_id, id) ON DELETE CASCADE
 );

@@ -1,0 +1,67 @@
+"""Shared fixtures: one embedded PostgreSQL with pgvector and one real embedding model per run."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from litestar.testing import TestClient
+
+from graphmem.app import create_app
+from graphmem.embed.sentence import SentenceTransformerEmbedder
+from graphmem.settings import Settings
+from graphmem.store.embedded import EmbeddedPostgres
+from graphmem.store.engine import ensure_database
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database on an embedded server; the app migrates it with alembic on start."""
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata")
+    admin = server.start("postgres")
+    asyncio.run(ensure_database(admin, "graphmem_test"))
+    yield admin.replace("/postgres?", "/graphmem_test?", 1)
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, embedder=embedder)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def user_id() -> str:
+    return f"user-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def ingest(client: TestClient) -> Callable[..., dict[str, Any]]:
+    """POST messages and insist that the server accepted them."""
+
+    def post(user: str, conversation: str, *messages: dict[str, Any]) -> dict[str, Any]:
+        response = client.post(
+            f"/v1/users/{user}/conversations/{conversation}/messages", json={"messages": list(messages)}
+        )
+        assert response.status_code in (200, 201), response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    return post
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "graphmem-data"
