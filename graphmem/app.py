@@ -17,7 +17,9 @@ from graphmem.api.errors import exception_handlers
 from graphmem.api.routes import MessageController, SearchController, health, ready
 from graphmem.embed.base import Embedder
 from graphmem.errors import ConfigurationError
+from graphmem.extract.types import Extractor
 from graphmem.services import ConversationService, HealthService, IngestService, SearchService, Services
+from graphmem.services.graph_stage import GraphStage
 from graphmem.services.pipeline import MemoryStage
 from graphmem.settings import Settings
 from graphmem.store.database import open_database
@@ -42,7 +44,22 @@ async def _load_embedder(settings: Settings) -> Embedder:
     return await anyio.to_thread.run_sync(load)
 
 
-def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Litestar:
+async def _load_extractor(settings: Settings) -> Extractor:
+    from graphmem.extract.pipeline import SpacyExtractor
+
+    extractor = SpacyExtractor(settings.spacy_model)
+    try:
+        await anyio.to_thread.run_sync(lambda: extractor.nlp)
+    except OSError as exc:  # spaCy's E050: the model package is not installed
+        raise ConfigurationError(
+            f"cannot load spaCy model {settings.spacy_model!r}; install it with `pip install -r spacy_models.txt`"
+        ) from exc
+    return extractor
+
+
+def create_app(
+    settings: Settings | None = None, *, embedder: Embedder | None = None, extractor: Extractor | None = None
+) -> Litestar:
     """Build the app. Nothing starts until the app's lifespan runs: then the database opens
     (embedded unless a URL is set), migrations run and the models load, before any request."""
     settings = settings or Settings.from_env()
@@ -52,13 +69,14 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         db = await open_database(settings)
         try:
             model = embedder or await _load_embedder(settings)
+            parser = extractor or await _load_extractor(settings)
             if model.dimension != EMBEDDING_DIM:
                 raise ConfigurationError(
                     f"embedding model {model.model_name!r} has {model.dimension} dimensions; "
                     f"the schema stores {EMBEDDING_DIM}"
                 )
             app.state.services = Services(
-                ingest=IngestService(db.engine, [MemoryStage(model)]),
+                ingest=IngestService(db.engine, [MemoryStage(model), GraphStage(parser)]),
                 search=SearchService(db.engine, model),
                 conversations=ConversationService(db.engine),
                 health=HealthService(db.engine, models_loaded=True),

@@ -62,6 +62,28 @@ def ingest(client: TestClient) -> Callable[..., dict[str, Any]]:
     return post
 
 
+@pytest.fixture(scope="session")
+def sql(database_url: str) -> Callable[..., list[Any]]:
+    """Run one SQL statement against the test database and return its rows (for assertions)."""
+    import sqlalchemy as sa
+
+    from graphmem.store.engine import create_engine
+
+    def run(query: str, **params: Any) -> list[Any]:
+        async def go() -> list[Any]:
+            engine = create_engine(database_url, pool_size=1)
+            try:
+                async with engine.begin() as conn:
+                    result = await conn.execute(sa.text(query), params)
+                    return list(result.all()) if result.returns_rows else []
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(go())
+
+    return run
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "graphmem-data"
