@@ -20,6 +20,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="create pgvector and run the migrations, then exit")
 
+    extract = sub.add_parser("extract", help="print the entities and relations a message would yield; stores nothing")
+    extract.add_argument("text", nargs="?", help="one message")
+    extract.add_argument("--speaker", help="who says it (first-person words resolve to this name)")
+    extract.add_argument("--role", default="user", choices=["user", "assistant", "other"])
+    extract.add_argument("--file", help="a JSON conversation: {\"messages\": [...]} as for ingest, or a list; - for stdin")
+
     bench = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
     for name, text in (("ingest", "messages/s through HTTP vs bare embedding"), ("search", "search latency over HTTP vs bare query embedding")):
@@ -41,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from graphmem.cli.serve import migrate
 
         return migrate()
+    if args.command == "extract":
+        from graphmem.cli.extract import extract
+
+        return extract(args.text, file=args.file, speaker=args.speaker, role=args.role)
     if args.command == "bench":
         from graphmem.bench import run
 

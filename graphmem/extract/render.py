@@ -25,7 +25,8 @@ def _entity(mention: EntityMention, text: str) -> dict[str, Any]:
     }
 
 
-def _relation(relation: Relation, text: str) -> dict[str, Any]:
+def _relation(relation: Relation, utterance: Utterance) -> dict[str, Any]:
+    text = utterance.text
     return {
         "subject": relation.subject_key,
         "predicate": relation.predicate,
@@ -33,7 +34,7 @@ def _relation(relation: Relation, text: str) -> dict[str, Any]:
         "literal": relation.literal,
         "polarity": relation.polarity,
         "confidence": relation.confidence,
-        "valid_from": _iso(relation.valid_from),
+        "valid_from": _iso(relation.valid_from or utterance.timestamp),  # stored default: message time
         "valid_to": _iso(relation.valid_to),
         "closes": relation.closes,
         "span": [relation.start, relation.end],
@@ -51,5 +52,5 @@ def extraction_to_json(utterance: Utterance, extraction: Extraction) -> dict[str
         "addressee": utterance.addressee_key,
         "timestamp": _iso(utterance.timestamp),
         "entities": [_entity(m, utterance.text) for m in extraction.entities],
-        "relations": [_relation(r, utterance.text) for r in extraction.relations],
+        "relations": [_relation(r, utterance) for r in extraction.relations],
     }
