@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 
 from graphmem import __version__
 from graphmem.api.errors import exception_handlers
-from graphmem.api.routes import MessageController, SearchController, health, ready
+from graphmem.api.routes import MessageController, MessageItemController, SearchController, health, ready
 from graphmem.embed.base import Embedder
 from graphmem.errors import ConfigurationError
 from graphmem.extract.types import Extractor
@@ -87,7 +87,7 @@ def create_app(
             await db.close()
 
     return Litestar(
-        route_handlers=[MessageController, SearchController, health, ready],
+        route_handlers=[MessageController, MessageItemController, SearchController, health, ready],
         lifespan=[lifespan],
         dependencies={"services": Provide(_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

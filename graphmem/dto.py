@@ -27,6 +27,7 @@ __all__ = [
     "IngestResponse",
     "MessageOut",
     "MessagePage",
+    "MessageDeleted",
     "SearchFilters",
     "SearchRequest",
     "ChannelWhy",
@@ -88,6 +89,13 @@ class MessageOut(Struct):
 class MessagePage(Struct):
     messages: list[MessageOut]
     next_cursor: str | None
+
+
+class MessageDeleted(Struct):
+    """What went with a message: its memories, relations, mentions, and entities left with no evidence."""
+
+    message_id: int
+    deleted: dict[str, int]
 
 
 class SearchFilters(Struct, forbid_unknown_fields=True):

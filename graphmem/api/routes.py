@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from graphmem.dto import Health, IngestRequest, IngestResponse, MessagePage, Readiness, SearchRequest, SearchResponse
+from graphmem.dto import (
+    Health,
+    IngestRequest,
+    IngestResponse,
+    MessageDeleted,
+    MessagePage,
+    Readiness,
+    SearchRequest,
+    SearchResponse,
+)
 from graphmem.limits import MAX_PAGE_SIZE
 from graphmem.services import Services
 
-__all__ = ["MessageController", "SearchController", "health", "ready"]
+__all__ = ["MessageController", "MessageItemController", "SearchController", "health", "ready"]
 
 
 class MessageController(Controller):
@@ -41,6 +50,17 @@ class MessageController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
     ) -> MessagePage:
         return await services.conversations.messages(user_id, conversation_id, cursor, limit)
+
+
+class MessageItemController(Controller):
+    path = "/v1/users/{user_id:str}/messages/{message_id:int}"
+    tags = ["messages"]
+
+    @delete("/", status_code=200, summary="Delete one message and every row derived only from it")
+    async def delete_message(
+        self, user_id: FromPath[str], message_id: FromPath[int], services: NamedDependency[Services]
+    ) -> MessageDeleted:
+        return await services.conversations.delete_message(user_id, message_id)
 
 
 class SearchController(Controller):

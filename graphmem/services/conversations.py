@@ -9,10 +9,11 @@ from datetime import datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graphmem.dto import MessageOut, MessagePage
+from graphmem.dto import MessageDeleted, MessageOut, MessagePage
 from graphmem.errors import InvalidInput, NotFound
 from graphmem.limits import MAX_PAGE_SIZE, check_id
-from graphmem.store.messages import list_messages
+from graphmem.store import graph as graph_store
+from graphmem.store.messages import delete_message, list_messages
 from graphmem.store.users import conversation_exists
 
 __all__ = ["ConversationService", "encode_cursor", "decode_cursor"]
@@ -63,3 +64,14 @@ class ConversationService:
             for r in rows
         ]
         return MessagePage(out, encode_cursor(rows[-1].ts, rows[-1].id) if more else None)
+
+    async def delete_message(self, user_id: str, message_id: int) -> MessageDeleted:
+        """Delete one message and every row derived only from it, in one transaction."""
+        check_id("user_id", user_id)
+        async with self._engine.begin() as conn:
+            touched = await graph_store.entities_of_message(conn, user_id, message_id)
+            counts = await delete_message(conn, user_id, message_id)
+            if counts is None:
+                raise NotFound(f"message {message_id} not found")
+            counts["entities"] = await graph_store.prune_entities(conn, user_id, touched)
+        return MessageDeleted(message_id, counts)

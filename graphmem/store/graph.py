@@ -24,6 +24,8 @@ __all__ = [
     "open_facts",
     "close_facts",
     "insert_relations",
+    "entities_of_message",
+    "prune_entities",
 ]
 
 EntityRef = tuple[int, str, str, int]  # (id, key, type, mention_count)
@@ -156,3 +158,44 @@ async def insert_relations(conn: AsyncConnection, user_id: str, facts: Sequence[
     ]
     if rows:
         await conn.execute(sa.insert(relations), rows)
+
+
+async def entities_of_message(conn: AsyncConnection, user_id: str, message_id: int) -> set[int]:
+    """Entities a message mentions or states facts about."""
+    m, r = mentions.c, relations.c
+    rows = await conn.execute(
+        sa.union(
+            sa.select(m.entity_id).where(m.user_id == user_id, m.message_id == message_id),
+            sa.select(r.subject_id).where(r.user_id == user_id, r.message_id == message_id),
+            sa.select(r.object_id).where(r.user_id == user_id, r.message_id == message_id, r.object_id.is_not(None)),
+        )
+    )
+    return {row[0] for row in rows}
+
+
+async def prune_entities(conn: AsyncConnection, user_id: str, entity_ids: Iterable[int]) -> int:
+    """Recount the given entities' mentions; delete those no mention or relation refers to any more."""
+    ids = sorted(set(entity_ids))
+    if not ids:
+        return 0
+    e, m, r = entities.c, mentions.c, relations.c
+    live = (
+        sa.select(m.entity_id.label("id"), sa.func.count().label("n"))
+        .where(m.user_id == user_id, m.entity_id.in_(ids))
+        .group_by(m.entity_id)
+    )
+    counts = {row.id: row.n for row in await conn.execute(live)}
+    await conn.execute(
+        sa.update(entities)
+        .where(e.user_id == sa.bindparam("uid"), e.id == sa.bindparam("eid"))
+        .values(mention_count=sa.bindparam("n")),
+        [{"uid": user_id, "eid": i, "n": counts.get(i, 0)} for i in ids],
+    )
+    referenced = sa.exists().where(
+        r.user_id == e.user_id, sa.or_(r.subject_id == e.id, r.object_id == e.id)
+    )
+    mentioned = sa.exists().where(m.user_id == e.user_id, m.entity_id == e.id)
+    gone = await conn.scalars(
+        sa.delete(entities).where(e.user_id == user_id, e.id.in_(ids), ~referenced, ~mentioned).returning(e.id)
+    )
+    return len(gone.all())

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.store.tables import messages
+from graphmem.store.tables import memories, mentions, messages, relations
 
-__all__ = ["MessageRow", "allocate_ids", "existing_client_ids", "insert_messages", "list_messages"]
+__all__ = ["MessageRow", "allocate_ids", "existing_client_ids", "insert_messages", "list_messages", "delete_message"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +86,16 @@ async def list_messages(
     if after is not None:
         query = query.where(sa.tuple_(c.ts, c.id) > sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
     return [MessageRow(**row._mapping) for row in await conn.execute(query)]
+
+
+async def delete_message(conn: AsyncConnection, user_id: str, message_id: int) -> dict[str, int] | None:
+    """Delete a message; its memories, relations and mentions go by cascade. Returns counts
+    of what went, or None when the user has no such message."""
+    counts = {}
+    for name, table in (("memories", memories), ("relations", relations), ("mentions", mentions)):
+        query = sa.select(sa.func.count()).where(table.c.user_id == user_id, table.c.message_id == message_id)
+        counts[name] = int(await conn.scalar(query) or 0)
+    deleted = await conn.scalar(
+        sa.delete(messages).where(messages.c.user_id == user_id, messages.c.id == message_id).returning(messages.c.id)
+    )
+    return None if deleted is None else counts

@@ -99,14 +99,34 @@ def test_replayed_messages_add_no_facts(ingest: Ingest, sql: Sql, user_id: str) 
     assert before == after > 0
 
 
-def test_deleting_a_message_removes_what_derives_only_from_it(ingest: Ingest, sql: Sql, user_id: str) -> None:
-    body = ingest(user_id, "c", {"role": "user", "text": "I own a red kayak."}, {"role": "user", "text": "I live in Oslo."})
-    kayak_message = body["messages"][0]["message_id"]
-    sql("DELETE FROM messages WHERE user_id = :u AND id = :m", u=user_id, m=kayak_message)
+def test_deleting_a_message_removes_what_derives_only_from_it(
+    client: TestClient, ingest: Ingest, sql: Sql, user_id: str
+) -> None:
+    body = ingest(
+        user_id,
+        "c",
+        {"role": "user", "text": "I own a red kayak."},
+        {"role": "user", "text": "I live in Oslo."},
+        {"role": "user", "text": "Oslo is cold in winter."},
+    )
+    kayak, oslo, _ = (m["message_id"] for m in body["messages"])
+    response = client.delete(f"/v1/users/{user_id}/messages/{kayak}")
+    assert response.status_code == 200, response.text
+    receipt = response.json()
+    assert receipt["message_id"] == kayak
+    assert receipt["deleted"]["memories"] == 1 and receipt["deleted"]["relations"] >= 1
+    assert receipt["deleted"]["entities"] >= 1  # the kayak had no other evidence
     for table in ("memories", "relations", "mentions"):
-        left = sql(f"SELECT count(*) AS n FROM {table} WHERE user_id = :u AND message_id = :m", u=user_id, m=kayak_message)
+        left = sql(f"SELECT count(*) AS n FROM {table} WHERE user_id = :u AND message_id = :m", u=user_id, m=kayak)
         assert left[0].n == 0, table
+    keys = {r.key for r in sql("SELECT key FROM entities WHERE user_id = :u", u=user_id)}
+    assert not any("kayak" in k for k in keys) and "oslo" in keys and "user" in keys
+    oslo_count = sql("SELECT mention_count FROM entities WHERE user_id = :u AND key = 'oslo'", u=user_id)[0]
+    assert oslo_count.mention_count == 2
     assert _facts(sql, user_id, "lives_in")[0][1] == "Oslo"
+    assert client.delete(f"/v1/users/{user_id}/messages/{kayak}").status_code == 404
+    assert client.delete(f"/v1/users/someone-else/messages/{oslo}").status_code == 404
+    assert sql("SELECT count(*) AS n FROM messages WHERE user_id = :u AND id = :m", u=user_id, m=oslo)[0].n == 1
 
 
 def test_name_variants_merge_and_split_undoes_it(ingest: Ingest, sql: Sql, database_url: str, user_id: str) -> None:
