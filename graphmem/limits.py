@@ -77,7 +77,12 @@ def check_metadata(field: str, value: Any, depth: int = 0) -> Any:
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """Naive timestamps are taken as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
+    """Naive timestamps are taken as UTC. Years outside 1-9999 in UTC are refused: PostgreSQL
+    would store them, but no client could read them back."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError as exc:
+        raise InvalidInput("timestamps must fall within the years 1 to 9999 in UTC") from exc

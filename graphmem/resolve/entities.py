@@ -55,16 +55,24 @@ async def resolve_keys(
     return ids, [w for w in missing if w.type == "PERSON"]
 
 
-async def merge_people(conn: AsyncConnection, user_id: str, people: list[Wanted], ids: dict[str, int]) -> None:
+async def merge_people(
+    conn: AsyncConnection, user_id: str, people: list[Wanted], ids: dict[str, int], participants: set[int]
+) -> None:
     """Fold each new person into the one existing person whose name is compatible, if exactly one.
     Runs after the person's mentions and relations are written, so the merge log holds them
-    and a split gives them back."""
+    and a split gives them back. Conversation participants never merge by first name: a new
+    speaker "Sarah" is not the "Sarah Connor" someone mentioned earlier."""
+    people = [w for w in people if ids[w.key] not in participants]
     if not people:
         return
     candidates = await store.persons_by_first_name(conn, user_id, {w.key.split()[0] for w in people})
     merged: set[int] = set()
     for w in people:
-        match = [c for c in candidates if c[0] != ids[w.key] and c[0] not in merged and names_compatible(c[1], w.key)]
+        match = [
+            c
+            for c in candidates
+            if c[0] != ids[w.key] and c[0] not in merged | participants and names_compatible(c[1], w.key)
+        ]
         if len(match) != 1:
             continue
         kept = match[0]

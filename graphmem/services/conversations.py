@@ -69,6 +69,7 @@ class ConversationService:
         """Delete one message and every row derived only from it, in one transaction."""
         check_id("user_id", user_id)
         async with self._engine.begin() as conn:
+            await graph_store.lock_user_graph(conn, user_id)
             touched = await graph_store.entities_of_message(conn, user_id, message_id)
             counts = await delete_message(conn, user_id, message_id)
             if counts is None:

@@ -12,7 +12,7 @@ from graphmem.extract.normalize import entity_key
 from graphmem.extract.predicates import SINGLE_VALUED
 from graphmem.extract.types import Extraction, Extractor, Relation, Utterance
 from graphmem.resolve.entities import Wanted, attach_name, merge_people, resolve_keys
-from graphmem.resolve.facts import NewFact, plan_facts
+from graphmem.resolve.facts import NewFact, OpenFact, plan_facts
 from graphmem.services.pipeline import IngestBatch, PendingMessage
 from graphmem.store import graph as store
 
@@ -62,12 +62,9 @@ class GraphStage:
 
     async def write(self, conn: AsyncConnection, batch: IngestBatch) -> None:
         user = batch.user_id
+        await store.lock_user_graph(conn, user)
         items: list[tuple[PendingMessage, Extraction]] = [(m, m.derived[self.name]) for m in batch.messages]
         wanted = [Wanted(e.key, e.name, e.type) for _, x in items for e in x.entities]
-        for _, x in items:
-            for r in x.relations:
-                if r.object_key and not any(e.key == r.object_key for e in x.entities):
-                    wanted.append(Wanted(r.object_key, r.object_key, "CONCEPT"))
         await self._names(conn, user, items)
         ids, new_people = await resolve_keys(conn, user, wanted)
 
@@ -82,11 +79,12 @@ class GraphStage:
         await store.count_mentions(conn, user, seen)
 
         facts = [self._fact(m, r, ids) for m, x in items for r in x.relations]
-        existing = await store.open_facts(conn, user, {f.subject_id for f in facts}, {f.predicate for f in facts})
-        plan = plan_facts(existing, facts, SINGLE_VALUED)
+        rows = await store.open_facts(conn, user, {f.subject_id for f in facts}, {f.predicate for f in facts})
+        plan = plan_facts([OpenFact(*row) for row in rows], facts, SINGLE_VALUED)
         await store.close_facts(conn, user, plan.close)
-        await store.insert_relations(conn, user, plan.insert)
-        await merge_people(conn, user, new_people, ids)
+        await store.insert_relations(conn, user, [_relation_row(f) for f in plan.insert])
+        participants = {ids[e.key] for _, x in items for e in x.entities if e.is_speaker}
+        await merge_people(conn, user, new_people, ids, participants)
 
     @staticmethod
     async def _names(conn: AsyncConnection, user: str, items: list[tuple[PendingMessage, Extraction]]) -> None:
@@ -103,13 +101,15 @@ class GraphStage:
 
     @staticmethod
     def _fact(m: PendingMessage, r: Relation, ids: dict[str, int]) -> NewFact:
-        valid_from: datetime = r.valid_from or m.ts
+        # A fact stated as past has an unknown start; a current one starts when said.
+        valid_from: datetime | None = r.valid_from or (None if r.valid_to else m.ts)
         return NewFact(
             subject_id=ids[r.subject_key],
             predicate=r.predicate,
             object_id=ids[r.object_key] if r.object_key else None,
             literal=None if r.object_key else r.literal,
             polarity=r.polarity,
+            said_at=m.ts,
             valid_from=valid_from,
             valid_to=r.valid_to,
             closes=r.closes,
@@ -118,3 +118,21 @@ class GraphStage:
             span=(r.start, r.end),
             attributes=dict(r.attributes),
         )
+
+
+def _relation_row(f: NewFact) -> dict[str, object]:
+    return {
+        "subject_id": f.subject_id,
+        "predicate": f.predicate,
+        "object_id": f.object_id,
+        "object_literal": f.literal,
+        "polarity": f.polarity,
+        "confidence": f.confidence,
+        "attributes": f.attributes,
+        "valid_from": f.valid_from,
+        "valid_to": f.valid_to,
+        "message_id": f.message_id,
+        "span_start": f.span[0] if f.span else None,
+        "span_end": f.span[1] if f.span else None,
+        "source": "extracted",
+    }

@@ -26,6 +26,9 @@ class IngestService:
     def __init__(self, engine: AsyncEngine, stages: Sequence[Stage], clock: Callable[[], datetime] = _utcnow) -> None:
         self._engine = engine
         self._stages = tuple(stages)
+        names = [s.name for s in self._stages]
+        if "graph" in names and names.index("graph") < names.index("memory"):  # mentions need memory ids
+            raise ValueError("the memory stage must run before the graph stage")
         self._clock = clock
 
     async def ingest(self, user_id: str, conversation_id: str, request: IngestRequest) -> IngestResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +28,8 @@ class SearchService:
         check_text("query", request.query)
         name = request.recipe or DEFAULT_RECIPE
         config = recipe(name)
+        if request.limit > config.candidates:  # never return fewer hits than asked for
+            config = replace(config, candidates=request.limit)
         flt = self._filter(request)
         lists: dict[str, list[tuple[int, float]]] = {}
 

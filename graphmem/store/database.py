@@ -38,7 +38,11 @@ async def open_database(settings: Settings) -> Database:
     else:
         embedded = EmbeddedPostgres(settings.pgdata)
         url = await anyio.to_thread.run_sync(embedded.start, EMBEDDED_DATABASE)
-        await ensure_database(url.replace(f"/{EMBEDDED_DATABASE}?", "/postgres?", 1), EMBEDDED_DATABASE)
+        try:
+            await ensure_database(url.replace(f"/{EMBEDDED_DATABASE}?", "/postgres?", 1), EMBEDDED_DATABASE)
+        except BaseException:
+            await anyio.to_thread.run_sync(embedded.stop)
+            raise
     engine = create_engine(
         url,
         pool_size=settings.pool_size,

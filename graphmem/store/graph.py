@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.resolve.facts import NewFact, OpenFact
 from graphmem.store.tables import entities, entity_aliases, mentions, relations
 
 __all__ = [
@@ -24,6 +23,7 @@ __all__ = [
     "open_facts",
     "close_facts",
     "insert_relations",
+    "lock_user_graph",
     "entities_of_message",
     "prune_entities",
 ]
@@ -114,7 +114,8 @@ async def count_mentions(
 
 async def open_facts(
     conn: AsyncConnection, user_id: str, subject_ids: Iterable[int], predicates: Iterable[str]
-) -> list[OpenFact]:
+) -> list[tuple[Any, ...]]:
+    """Open facts as (id, subject_id, predicate, object_id, literal, polarity, valid_from)."""
     subject_ids, predicates = sorted(set(subject_ids)), sorted(set(predicates))
     if not subject_ids:
         return []
@@ -122,7 +123,7 @@ async def open_facts(
     query = sa.select(r.id, r.subject_id, r.predicate, r.object_id, r.object_literal, r.polarity, r.valid_from).where(
         r.user_id == user_id, r.subject_id.in_(subject_ids), r.predicate.in_(predicates), r.valid_to.is_(None)
     )
-    return [OpenFact(*row) for row in await conn.execute(query)]
+    return [tuple(row) for row in await conn.execute(query)]
 
 
 async def close_facts(conn: AsyncConnection, user_id: str, closes: dict[int, datetime]) -> None:
@@ -136,28 +137,15 @@ async def close_facts(conn: AsyncConnection, user_id: str, closes: dict[int, dat
         await conn.execute(stmt, [{"uid": user_id, "rid": i, "until": at} for i, at in closes.items()])
 
 
-async def insert_relations(conn: AsyncConnection, user_id: str, facts: Sequence[NewFact], source: str = "extracted") -> None:
-    rows = [
-        {
-            "user_id": user_id,
-            "subject_id": f.subject_id,
-            "predicate": f.predicate,
-            "object_id": f.object_id,
-            "object_literal": f.literal,
-            "polarity": f.polarity,
-            "confidence": f.confidence,
-            "attributes": f.attributes,
-            "valid_from": f.valid_from,
-            "valid_to": f.valid_to,
-            "message_id": f.message_id,
-            "span_start": f.span[0] if f.span else None,
-            "span_end": f.span[1] if f.span else None,
-            "source": source,
-        }
-        for f in facts
-    ]
+async def insert_relations(conn: AsyncConnection, user_id: str, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await conn.execute(sa.insert(relations), rows)
+        await conn.execute(sa.insert(relations), [{**r, "user_id": user_id} for r in rows])
+
+
+async def lock_user_graph(conn: AsyncConnection, user_id: str) -> None:
+    """Serialize graph writes of one user until the transaction ends: resolution, counts,
+    fact closing and merges read-then-write, and two of them at once would corrupt each other."""
+    await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(user_id, 0))))
 
 
 async def entities_of_message(conn: AsyncConnection, user_id: str, message_id: int) -> set[int]:

@@ -53,8 +53,10 @@ async def merge_entities(conn: AsyncConnection, user_id: str, kept_id: int, merg
         .on_conflict_do_nothing()
         .returning(entity_aliases.c.key)
     )).all()) if aliases else []
+    kept = rows[kept_id]
     snapshot: dict[str, Any] = {
         "entity": {f: _jsonable(getattr(merged, f)) for f in _ENTITY_FIELDS},
+        "kept": {f: _jsonable(getattr(kept, f)) for f in ("name", "first_seen", "last_seen")},
         "aliases": aliases,
         "aliases_added_to_kept": added,
         "mentions": await _moved(conn, mentions, "entity_id", user_id, merged_id, kept_id),
@@ -69,6 +71,12 @@ async def merge_entities(conn: AsyncConnection, user_id: str, kept_id: int, merg
             first_seen=sa.func.least(e.first_seen, merged.first_seen),
             last_seen=sa.func.greatest(e.last_seen, merged.last_seen),
         )
+    )
+    # Earlier merges into the entity that goes now move to the one that stays, so their log
+    # (and the split it allows) is not lost to the cascade.
+    m = entity_merges.c
+    await conn.execute(
+        sa.update(entity_merges).where(m.user_id == user_id, m.kept_id == merged_id).values(kept_id=kept_id)
     )
     await conn.execute(sa.delete(entities).where(e.user_id == user_id, e.id == merged_id))
     stmt = (
@@ -91,6 +99,12 @@ async def split_merge(conn: AsyncConnection, user_id: str, merge_id: int) -> int
         raise Conflict(f"merge {merge_id} was already split")
     snap, kept_id = log.snapshot, log.kept_id
     entity = {k: _from_json(k, v) for k, v in snap["entity"].items()}
+    e = entities.c
+    taken = await conn.scalar(
+        sa.select(e.id).where(e.user_id == user_id, sa.or_(e.id == entity["id"], sa.and_(e.type == entity["type"], e.key == entity["key"])))
+    )
+    if taken is not None:
+        raise Conflict(f"cannot split merge {merge_id}: entity {entity['key']!r} exists again; merge or rename it first")
     await conn.execute(sa.insert(entities).values(user_id=user_id, **entity))
     merged_id = entity["id"]
     a = entity_aliases.c
@@ -113,11 +127,11 @@ async def split_merge(conn: AsyncConnection, user_id: str, merge_id: int) -> int
                 .where(table.c.user_id == user_id, table.c.id.in_(ids), table.c[column] == kept_id)
                 .values({column: merged_id})
             )
-    e = entities.c
+    kept = {k: _from_json(k, v) for k, v in snap.get("kept", {}).items()}
     await conn.execute(
         sa.update(entities)
         .where(e.user_id == user_id, e.id == kept_id)
-        .values(mention_count=sa.func.greatest(e.mention_count - entity["mention_count"], 0))
+        .values(mention_count=sa.func.greatest(e.mention_count - entity["mention_count"], 0), **kept)
     )
     await conn.execute(sa.update(entity_merges).where(m.user_id == user_id, m.id == merge_id).values(undone_at=sa.func.now()))
     return int(merged_id)

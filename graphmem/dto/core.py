@@ -1,4 +1,4 @@
-"""The wire format: msgspec Structs for every request and response body.
+"""Messages, search and errors on the wire.
 
 Shared by the API, the services and clients; it imports nothing but msgspec.
 """
