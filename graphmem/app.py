@@ -13,12 +13,26 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from graphmem import __version__
+from graphmem.api.entities import EntityController
 from graphmem.api.errors import exception_handlers
+from graphmem.api.relations import RelationController
 from graphmem.api.routes import MessageController, MessageItemController, SearchController, health, ready
+from graphmem.api.users import ContextController, UserController, status
 from graphmem.embed.base import Embedder
 from graphmem.errors import ConfigurationError
 from graphmem.extract.types import Extractor
-from graphmem.services import ConversationService, HealthService, IngestService, SearchService, Services
+from graphmem.services import (
+    ContextService,
+    ConversationService,
+    EntityService,
+    ExploreService,
+    HealthService,
+    IngestService,
+    RelationService,
+    SearchService,
+    Services,
+    UserService,
+)
 from graphmem.services.graph_stage import GraphStage
 from graphmem.services.pipeline import MemoryStage
 from graphmem.settings import Settings
@@ -75,11 +89,23 @@ def create_app(
                     f"embedding model {model.model_name!r} has {model.dimension} dimensions; "
                     f"the schema stores {EMBEDDING_DIM}"
                 )
+            search = SearchService(db.engine, model)
             app.state.services = Services(
                 ingest=IngestService(db.engine, [MemoryStage(model), GraphStage(parser)]),
-                search=SearchService(db.engine, model),
+                search=search,
                 conversations=ConversationService(db.engine),
                 health=HealthService(db.engine, models_loaded=True),
+                entities=EntityService(db.engine),
+                explore=ExploreService(db.engine),
+                relations=RelationService(db.engine),
+                context=ContextService(db.engine, search),
+                users=UserService(
+                    db.engine,
+                    database_mode=db.mode,
+                    embedding_model=model.model_name,
+                    embedding_dimension=model.dimension,
+                    spacy_model=getattr(parser, "model_name", settings.spacy_model),
+                ),
             )
             app.state.database_mode = db.mode
             yield
@@ -87,7 +113,18 @@ def create_app(
             await db.close()
 
     return Litestar(
-        route_handlers=[MessageController, MessageItemController, SearchController, health, ready],
+        route_handlers=[
+            MessageController,
+            MessageItemController,
+            SearchController,
+            EntityController,
+            RelationController,
+            ContextController,
+            UserController,
+            status,
+            health,
+            ready,
+        ],
         lifespan=[lifespan],
         dependencies={"services": Provide(_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

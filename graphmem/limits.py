@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 MAX_BATCH_MESSAGES = 256
-MAX_TEXT_CHARS = 32_000
+MAX_TEXT_CHARS = 500_000  # a pasted document; extraction reads only the first 20,000
 MAX_ID_CHARS = 128
 MAX_NAME_CHARS = 200
 MAX_QUERY_CHARS = 2_000

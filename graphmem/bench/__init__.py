@@ -20,9 +20,10 @@ def run(args: argparse.Namespace) -> int:
     """Dispatch ``args.bench`` ("ingest", "search" or "extract") and turn failures into exit codes."""
     from graphmem.bench.extract import run_extract
     from graphmem.bench.ingest import run_ingest
+    from graphmem.bench.retrieval import run_retrieval
     from graphmem.bench.search import run_search
 
-    commands = {"ingest": run_ingest, "search": run_search, "extract": run_extract}
+    commands = {"ingest": run_ingest, "search": run_search, "extract": run_extract, "retrieval": run_retrieval}
     if args.bench not in commands:
         print(f"graphmem bench: unknown benchmark {args.bench!r}", file=sys.stderr)
         return 2

@@ -72,11 +72,17 @@ def load_samples(path: str | Path) -> list[dict[str, Any]]:
     return data
 
 
+_DAY_DATE = re.compile(r"^\s*([a-z]+)-(\d{1,2})-(\d{4})\s*$", re.IGNORECASE)  # BEAM: "March-15-2024"
+
+
 def parse_session_date(value: str) -> datetime:
-    """Parse ``"1:56 pm on 8 May, 2023"`` as UTC (the data names no zone).
+    """Parse ``"1:56 pm on 8 May, 2023"`` (LoCoMo) or ``"March-15-2024"`` (BEAM) as UTC.
 
     Written without ``strptime`` so that the result does not depend on the locale.
     """
+    day = _DAY_DATE.match(value)
+    if day and day.group(1).lower() in _MONTHS:
+        return datetime(int(day.group(3)), _MONTHS[day.group(1).lower()], int(day.group(2)), tzinfo=timezone.utc)
     m = _SESSION_DATE.match(value)
     if not m or m.group(5).lower() not in _MONTHS:
         raise ValueError(f"not a LoCoMo session date: {value!r}")

@@ -26,14 +26,28 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--role", default="user", choices=["user", "assistant", "other"])
     extract.add_argument("--file", help="a JSON conversation: {\"messages\": [...]} as for ingest, or a list; - for stdin")
 
+    schemas = sub.add_parser("schemas", help="write the JSON Schemas of the wire format to schemas/")
+    schemas.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files differ from the code")
+    schemas.add_argument("--dir", default="schemas", help="the directory (default: schemas)")
+
     bench = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
-    for name, text in (("ingest", "messages/s through HTTP vs bare embedding"), ("search", "search latency over HTTP vs bare query embedding"), ("extract", "extraction messages/s vs bare nlp.pipe")):
+    benches = (
+        ("ingest", "messages/s through HTTP vs bare embedding"),
+        ("search", "search latency over HTTP vs bare query embedding"),
+        ("extract", "extraction messages/s vs bare nlp.pipe"),
+        ("retrieval", "turn-level recall vs BM25, dense and RRF, with an ablation"),
+    )
+    for name, text in benches:
         b = bench_sub.add_parser(name, help=text)
         b.add_argument("--data", default="../shared/data/locomo/locomo-dev.json", help="LoCoMo-layout JSON file")
         b.add_argument("--messages", type=int, default=2000, help="how many turns to use")
         b.add_argument("--queries", type=int, default=200, help="how many queries (search)")
         b.add_argument("--batch", type=int, default=32, help="messages per ingest request")
+        if name == "retrieval":
+            b.add_argument("--data-dir", help="keep the ingested database here and reuse it on the next run")
+            b.add_argument("--questions", type=int, default=0, help="only the first N questions (0: all)")
+            b.add_argument("--no-ablation", action="store_true", help="baselines and the default recipe only")
     return parser
 
 
@@ -51,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from graphmem.cli.extract import extract
 
         return extract(args.text, file=args.file, speaker=args.speaker, role=args.role)
+    if args.command == "schemas":
+        from graphmem.cli.schemas import schemas
+
+        return schemas(args.dir, check=args.check)
     if args.command == "bench":
         from graphmem.bench import run
 

@@ -42,7 +42,7 @@ __all__ = [
 
 Role = Literal["user", "assistant", "other"]
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_CHARS)]
-Text = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_CHARS, description="1 to 32,000 characters")]
+Text = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_CHARS, description="1 to 500,000 characters")]
 Metadata = dict[str, Any]
 
 
@@ -120,10 +120,14 @@ class ChannelWhy(Struct):
 
 
 class Why(Struct):
-    """Why a hit ranks where it does: its rank and score in each channel that found it."""
+    """Why a hit ranks where it does: its rank and score in each channel that found it, the
+    boosts applied (entity: a factor; session: an added score), and for a graph contribution the
+    path from a query entity through relations to this memory."""
 
     fusion: str
     channels: dict[str, ChannelWhy]
+    boosts: dict[str, float] = msgspec.field(default_factory=dict)
+    path: list[str] = msgspec.field(default_factory=list)
 
 
 class SearchHit(Struct):

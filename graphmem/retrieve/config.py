@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping
+from typing import Literal, Mapping
 
 __all__ = ["Channel", "Fusion", "RetrievalConfig", "RECIPES", "DEFAULT_RECIPE", "recipe"]
 
@@ -16,27 +16,44 @@ __all__ = ["Channel", "Fusion", "RetrievalConfig", "RECIPES", "DEFAULT_RECIPE", 
 class Channel(str, Enum):
     VECTOR = "vector"
     LEXICAL = "lexical"
+    GRAPH = "graph"
 
 
 class Fusion(str, Enum):
-    RRF = "rrf"
+    RRF = "rrf"  # rank-based: robust, ignores score gaps
+    ZSCORE = "zscore"  # linear in per-query standardized scores: keeps score gaps
 
 
 @dataclass(frozen=True, slots=True)
 class RetrievalConfig:
-    channels: tuple[Channel, ...] = (Channel.VECTOR, Channel.LEXICAL)
-    fusion: Fusion = Fusion.RRF
-    rrf_k: int = 60
+    channels: tuple[Channel, ...] = (Channel.VECTOR, Channel.LEXICAL, Channel.GRAPH)
+    fusion: Fusion = Fusion.ZSCORE
     candidates: int = 50  # per channel, before fusion
+    rrf_k: int = 60
+    vector_weight: float = 0.5
+    lexical_weight: float = 0.5
+    lexical_document: Literal["context", "turn"] = "context"
+    # Long messages carry many words but little signal per word; below this median length
+    # (in lexemes, about half the words) lexical search keeps its full weight.
+    adaptive_lexical_tokens: float | None = 30.0
+    # Dense similarity of a memory much longer than the user's typical one is discounted.
+    long_memory_penalty: float = 0.0
+    graph_weight: float = 0.25  # weight of the graph channel's z-scores in linear fusion
+    entity_boost: float = 0.3  # multiplicative boost for memories that mention a query entity
+    graph_hops: int = 1  # relation hops from the query's entities
+    seed_hits: int = 0  # entities of this many top hits also seed the graph
+    session_lambda: float = 0.3  # score + lambda x the best score of the hit's session
 
 
 DEFAULT_RECIPE = "balanced"
 
 RECIPES: Mapping[str, RetrievalConfig] = MappingProxyType(
     {
-        "fast": RetrievalConfig(channels=(Channel.VECTOR,), candidates=20),
+        "fast": RetrievalConfig(
+            channels=(Channel.VECTOR, Channel.LEXICAL), candidates=30, entity_boost=0.0, session_lambda=0.0
+        ),
         "balanced": RetrievalConfig(),
-        "deep": RetrievalConfig(candidates=200),
+        "deep": RetrievalConfig(candidates=150, graph_hops=2, seed_hits=5),
     }
 )
 

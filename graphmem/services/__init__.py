@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graphmem.services.context import ContextService
 from graphmem.services.conversations import ConversationService
+from graphmem.services.entities import EntityService
+from graphmem.services.explore import ExploreService
 from graphmem.services.health import HealthService
 from graphmem.services.ingest import IngestService
+from graphmem.services.relations import RelationService
 from graphmem.services.search import SearchService
+from graphmem.services.users import UserService
 
-__all__ = ["Services", "ConversationService", "HealthService", "IngestService", "SearchService"]
+__all__ = [
+    "Services",
+    "ContextService",
+    "ConversationService",
+    "EntityService",
+    "ExploreService",
+    "HealthService",
+    "IngestService",
+    "RelationService",
+    "SearchService",
+    "UserService",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +36,8 @@ class Services:
     search: SearchService
     conversations: ConversationService
     health: HealthService
+    entities: EntityService
+    explore: ExploreService
+    relations: RelationService
+    context: ContextService
+    users: UserService

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Sequence
 
@@ -52,11 +53,13 @@ def utterances(messages: Sequence[PendingMessage]) -> list[Utterance]:
 class GraphStage:
     name = "graph"
 
-    def __init__(self, extractor: Extractor) -> None:
+    def __init__(self, extractor: Extractor, max_chars: int = 20_000) -> None:
         self._extractor = extractor
+        self._max_chars = max_chars  # parsing is linear in length; a pasted document is not a chat turn
 
     async def prepare(self, batch: IngestBatch) -> None:
-        found = await anyio.to_thread.run_sync(self._extractor.extract, utterances(batch.messages))
+        said = [replace(u, text=u.text[: self._max_chars]) for u in utterances(batch.messages)]
+        found = await anyio.to_thread.run_sync(self._extractor.extract, said)
         for message, extraction in zip(batch.messages, found, strict=True):
             message.derived[self.name] = extraction
 

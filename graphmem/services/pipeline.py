@@ -16,6 +16,8 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.embed.base import Embedder
+from graphmem.retrieve.documents import ContextWindow, IndexedTurn, context_documents, index_text
+from graphmem.store import lexical as lexical_store
 from graphmem.store import memories as memory_store
 from graphmem.store.messages import allocate_ids
 from graphmem.store.tables import memories
@@ -60,11 +62,12 @@ class MemoryStage:
 
     name = "memory"
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, window: ContextWindow = ContextWindow()) -> None:
         self._embedder = embedder
+        self._window = window
 
     async def prepare(self, batch: IngestBatch) -> None:
-        texts = [m.text for m in batch.messages]
+        texts = [index_text(m.speaker or m.role, m.ts, m.text) for m in batch.messages]
         vectors = await anyio.to_thread.run_sync(self._embedder.embed, texts)
         for message, vector in zip(batch.messages, vectors, strict=True):
             message.embedding = vector
@@ -87,5 +90,24 @@ class MemoryStage:
                 }
             )
         await memory_store.insert_memories(conn, batch.user_id, rows)
+        await self._index_context(conn, batch)
+
+    async def _index_context(self, conn: AsyncConnection, batch: IngestBatch) -> None:
+        """Build the lexical documents of the new memories and of neighbours they now border."""
+        w = self._window
+        span = max(w.before, w.after)
+        rows = await memory_store.session_turns(
+            conn,
+            batch.user_id,
+            batch.conversation_id,
+            min(m.ts for m in batch.messages),
+            max(m.ts for m in batch.messages),
+            pad=2 * span,
+        )
+        turns = [IndexedTurn(*row) for row in rows]
+        new = {m.memory_id for m in batch.messages}
+        positions = [i for i, t in enumerate(turns) if t.id in new]
+        affected = {turns[j].id for i in positions for j in range(max(0, i - span), min(len(turns), i + span + 1))}
+        await lexical_store.set_context_documents(conn, batch.user_id, context_documents(turns, w, only=affected))
 
 

@@ -1,4 +1,4 @@
-"""Long-term memories: inserts, and the per-user vector and full-text candidate queries."""
+"""Long-term memories: inserts, per-user filters, the vector query and session neighbourhoods."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.store.tables import memories, messages
 
-__all__ = ["MemoryFilter", "MemoryHit", "insert_memories", "vector_search", "lexical_search", "fetch_memories"]
-
-MAX_LEXICAL_TERMS = 32
+__all__ = [
+    "MemoryFilter",
+    "MemoryHit",
+    "filter_clauses",
+    "insert_memories",
+    "vector_search",
+    "session_turns",
+    "fetch_memories",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +54,7 @@ async def insert_memories(conn: AsyncConnection, user_id: str, rows: Sequence[di
         await conn.execute(sa.insert(memories), [{**row, "user_id": user_id} for row in rows])
 
 
-def _where(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[bool]]:
+def filter_clauses(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[bool]]:
     m = memories.c
     clauses: list[sa.ColumnElement[bool]] = [m.user_id == user_id]
     if flt.conversation_id is not None:
@@ -75,31 +81,33 @@ async def vector_search(
 ) -> list[tuple[int, float]]:
     """Top ``limit`` memories by cosine similarity, as (memory id, similarity)."""
     distance = memories.c.embedding.cosine_distance(embedding)
-    query = sa.select(memories.c.id, distance.label("d")).where(*_where(user_id, flt)).order_by(distance).limit(limit)
+    query = (
+        sa.select(memories.c.id, distance.label("d"))
+        .where(*filter_clauses(user_id, flt))
+        .order_by(distance)
+        .limit(limit)
+    )
     return [(row.id, 1.0 - float(row.d)) for row in await conn.execute(query)]
 
 
-async def lexical_search(
-    conn: AsyncConnection, user_id: str, terms: Sequence[str], flt: MemoryFilter, limit: int
-) -> list[tuple[int, float]]:
-    """Memories matching any term (OR, unlike plainto_tsquery's AND), ranked by ts_rank_cd."""
-    terms = list(dict.fromkeys(terms))[:MAX_LEXICAL_TERMS]
-    if not terms:
-        return []
-    english = sa.literal_column("'english'::regconfig")
-    tsquery = sa.func.plainto_tsquery(english, terms[0])
-    for term in terms[1:]:
-        tsquery = tsquery.op("||")(sa.func.plainto_tsquery(english, term))
-    q = sa.cte(sa.select(tsquery.label("q")), name="q")
-    rank = sa.func.ts_rank_cd(memories.c.tsv, q.c.q)
-    query = (
-        sa.select(memories.c.id, rank.label("r"))
-        .select_from(memories.join(q, sa.true()))
-        .where(*_where(user_id, flt), memories.c.tsv.op("@@")(q.c.q))
-        .order_by(rank.desc(), memories.c.id)
-        .limit(limit)
+async def session_turns(
+    conn: AsyncConnection, user_id: str, conversation_id: str, first: datetime, last: datetime, pad: int
+) -> list[tuple[int, datetime, str, str]]:
+    """A conversation's memories from ``first`` to ``last`` plus ``pad`` on either side, in time
+    order, as (id, ts, speaker or role, text): what context documents are built from."""
+    m, msg = memories.c, messages.c
+    base = (
+        sa.select(m.id, m.ts, sa.func.coalesce(msg.speaker, msg.role, "someone").label("speaker"), m.text)
+        .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
+        .where(m.user_id == user_id, m.conversation_id == conversation_id)
     )
-    return [(row.id, float(row.r)) for row in await conn.execute(query)]
+    before = base.where(m.ts < first).order_by(m.ts.desc(), m.id.desc()).limit(pad).subquery()
+    inside = base.where(m.ts >= first, m.ts <= last).subquery()
+    after = base.where(m.ts > last).order_by(m.ts, m.id).limit(pad).subquery()
+    parts = [sa.select(*q.c) for q in (before, inside, after)]
+    union = sa.union_all(*parts).subquery()
+    rows = await conn.execute(sa.select(*union.c).order_by(union.c.ts, union.c.id))
+    return [(r.id, r.ts, r.speaker, r.text) for r in rows]
 
 
 async def fetch_memories(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> dict[int, MemoryHit]:

@@ -101,6 +101,9 @@ memories = sa.Table(
         sa.Computed("to_tsvector('english'::regconfig, text)", persisted=True),
         nullable=True,
     ),
+    sa.Column("ctx_tsv", TSVECTOR, nullable=True),  # the turn plus its session neighbours
+    sa.Column("tsv_len", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("ctx_len", sa.Integer, nullable=False, server_default="0"),
     sa.PrimaryKeyConstraint("user_id", "id", name="memories_pkey"),
     sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], name="memories_user_fk", ondelete="CASCADE"),
     _user_fk(["message_id"], "messages", ["id"], "memories_message_fk"),
@@ -113,6 +116,8 @@ memories = sa.Table(
         postgresql_ops={"embedding": "vector_cosine_ops"},
     ),
     sa.Index("memories_tsv_idx", "tsv", postgresql_using="gin"),
+    sa.Index("memories_ctx_tsv_idx", "ctx_tsv", postgresql_using="gin"),
+    sa.Index("memories_conversation_ts_idx", "user_id", "conversation_id", "ts", "id"),
 )
 
 entities = sa.Table(

@@ -8,7 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.store.tables import conversations, users
 
-__all__ = ["ensure_conversation", "conversation_exists"]
+__all__ = ["ensure_user", "ensure_conversation", "conversation_exists"]
+
+
+async def ensure_user(conn: AsyncConnection, user_id: str) -> None:
+    await conn.execute(insert(users).values(user_id=user_id).on_conflict_do_nothing())
 
 
 async def ensure_conversation(conn: AsyncConnection, user_id: str, conversation_id: str) -> None:

@@ -36,6 +36,6 @@ def test_recipes_are_frozen_and_replace_makes_a_copy() -> None:
         balanced.candidates = 1  # type: ignore[misc]
     changed = dataclasses.replace(balanced, candidates=5)
     assert changed.candidates == 5 and RECIPES["balanced"].candidates == RetrievalConfig().candidates
-    assert RECIPES["fast"].channels == (Channel.VECTOR,)
+    assert Channel.GRAPH not in RECIPES["fast"].channels
     with pytest.raises(TypeError):
         RECIPES["new"] = balanced  # type: ignore[index]

@@ -1,0 +1,1 @@
+"""Pure parts of the customer context: profile topics, token counting and the rendered text."""

@@ -1,0 +1,1 @@
+"""Pure helpers for exploring a user's graph: traversal over fetched rows, evidence snippets."""

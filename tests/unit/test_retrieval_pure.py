@@ -1,0 +1,98 @@
+"""Pure retrieval pieces on literal inputs: documents, z-score fusion, graph expansion, ranking."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from graphmem.bench.metrics import ndcg_at, recall_at, repair_evidence
+from graphmem.retrieve.config import Channel, Fusion, RetrievalConfig
+from graphmem.retrieve.documents import ContextWindow, IndexedTurn, context_documents, index_text, sessions
+from graphmem.retrieve.fusion import linear, zscores
+from graphmem.retrieve.graph import GraphHit, expand, query_keys, score_memories
+from graphmem.retrieve.rank import discount_long, lexical_weight, rank
+
+
+def at(minute: int) -> datetime:
+    return datetime(2024, 5, 8, 13, 0, tzinfo=timezone.utc) + timedelta(minutes=minute)
+
+
+def test_index_text_names_speaker_and_day() -> None:
+    assert index_text("Caroline", at(0), "Hi!") == "[8 May 2024] Caroline: Hi!"
+
+
+def test_context_documents_weight_the_turn_and_respect_sessions() -> None:
+    turns = [IndexedTurn(i, at(m), "A", f"t{i}") for i, m in enumerate([0, 1, 2, 3, 300])]
+    assert [[t.id for t in s] for s in sessions(turns, timedelta(hours=6))] == [[0, 1, 2, 3, 4]]
+    assert [[t.id for t in s] for s in sessions(turns, timedelta(minutes=10))] == [[0, 1, 2, 3], [4]]
+    docs = context_documents(turns, ContextWindow(before=1, after=1, self_weight=2, session_gap=timedelta(minutes=10)))
+    assert docs[1].split("\n") == [index_text("A", at(0), "t0"), *[index_text("A", at(1), "t1")] * 2, index_text("A", at(2), "t2")]
+    assert docs[4].count("t4") == 2 and "t3" not in docs[4]
+    only = context_documents(turns, ContextWindow(), only=[2])
+    assert set(only) == {2}
+
+
+def test_zscores_and_linear_fusion() -> None:
+    assert zscores([(1, 5.0), (2, 5.0)]) == {1: 0.0, 2: 0.0}
+    z = zscores([(1, 3.0), (2, 1.0)])
+    assert z == pytest.approx({1: 1.0, 2: -1.0})
+    fused = linear({"a": [(1, 3.0), (2, 1.0)], "b": [(2, 9.0), (3, 1.0)]}, {"a": 0.5, "b": 0.5})
+    assert [f.id for f in fused] == [1, 2, 3] or [f.id for f in fused][0] in (1, 2)
+    scores = {f.id: f.score for f in fused}
+    assert scores[1] == pytest.approx(0.5 * 1 + 0.5 * -1)  # missing from b: b's floor
+    assert scores[2] == pytest.approx(0.5 * -1 + 0.5 * 1)
+    assert scores[3] == pytest.approx(0.5 * -1 + 0.5 * -1)
+
+
+def test_query_keys() -> None:
+    keys = query_keys("What did Caroline's sisters think of Sarah Connor?")
+    assert {"caroline", "sister", "sisters", "sarah connor", "sarah", "connor"} <= keys
+    assert "what" not in keys and "of" not in keys
+
+
+def test_expand_halves_per_hop_and_keeps_the_path() -> None:
+    edges = [(1, 2, "likes"), (2, 3, "located_in")]
+    reached = expand({1: 1.0}, edges, {1: "Ana", 2: "pottery", 3: "Lyon"}, hops=2)
+    assert reached[1] == (1.0, ("Ana",))
+    assert reached[2] == (0.5, ("Ana", "-likes-", "pottery"))
+    assert reached[3][0] == 0.25 and reached[3][1][-1] == "Lyon"
+    assert set(expand({1: 1.0}, edges, {}, hops=0)) == {1}
+
+
+def test_hubs_pull_less() -> None:
+    reached = {1: (1.0, ("Hub",)), 2: (1.0, ("Rare",))}
+    hits = score_memories(reached, [(10, 1), (11, 2)], {1: 99, 2: 1}, total_memories=100)
+    assert [h.memory_id for h in hits] == [11, 10]
+    assert hits[0].path == ("Rare", "mentioned in memory 11")
+
+
+def test_adaptive_weights() -> None:
+    config = RetrievalConfig()
+    assert lexical_weight(config, 15) == config.lexical_weight
+    assert lexical_weight(config, 120) == pytest.approx(config.lexical_weight * 30 / 120)
+    assert lexical_weight(replace(config, adaptive_lexical_tokens=None), 120) == config.lexical_weight
+    assert discount_long([(1, 0.9), (2, 0.8)], {1: 800, 2: 10}, 25, 0.1)[0][0] == 2
+    assert discount_long([(1, 0.9)], {1: 800}, 25, 0.0) == [(1, 0.9)]
+
+
+def test_rank_explains_boosts_and_reranks_sessions() -> None:
+    config = RetrievalConfig(fusion=Fusion.RRF, entity_boost=0.5, session_lambda=0.0)
+    lists = {"vector": [(1, 0.9), (2, 0.8)], "lexical": [(1, 3.0), (2, 2.0)]}
+    hits = rank(lists, config, graph_hits=[GraphHit(2, 1.0, ("Ana", "mentioned in memory 2"))])
+    assert [h.id for h in hits] == [2, 1]
+    assert hits[0].boosts == {"entity": 1.5} and hits[0].path == ("Ana", "mentioned in memory 2")
+    assert set(hits[0].channels) == {"vector", "lexical", "graph"}
+    plain = rank(lists, replace(config, channels=(Channel.VECTOR, Channel.LEXICAL), entity_boost=0.0))
+    assert [h.id for h in plain] == [1, 2] and plain[0].boosts == {}
+    lists = {"vector": [(1, 0.9), (2, 0.5), (3, 0.45)]}
+    session = rank(lists, replace(config, entity_boost=0.0, session_lambda=1.0), sessions={1: "s1", 2: "s2", 3: "s1"})
+    assert [h.id for h in session] == [1, 3, 2]
+
+
+def test_evidence_repair_and_metrics() -> None:
+    known = {"D8:6", "D9:17", "D11:26", "D1:1"}
+    assert repair_evidence(["D8:6; D9:17", "D:11:26", "D99:1"], known) == ["D8:6", "D9:17", "D11:26"]
+    assert recall_at(["D1:1", "D1:1", "D8:6"], ["D8:6", "D9:17"], 2) == 0.5
+    assert ndcg_at(["D8:6"], ["D8:6"], 10) == 1.0
