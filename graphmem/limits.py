@@ -19,6 +19,7 @@ __all__ = [
     "MAX_NAME_CHARS",
     "MAX_QUERY_CHARS",
     "MAX_SEARCH_LIMIT",
+    "MAX_CONTEXT_TURNS",
     "MAX_PAGE_SIZE",
     "MAX_METADATA_DEPTH",
     "ID_PATTERN",
@@ -29,11 +30,12 @@ __all__ = [
 ]
 
 MAX_BATCH_MESSAGES = 256
-MAX_TEXT_CHARS = 500_000  # a pasted document; extraction reads only the first 20,000
+MAX_TEXT_CHARS = 500_000  # a pasted document; extraction reads only the first 5,000
 MAX_ID_CHARS = 128
 MAX_NAME_CHARS = 200
 MAX_QUERY_CHARS = 2_000
 MAX_SEARCH_LIMIT = 100
+MAX_CONTEXT_TURNS = 5
 MAX_PAGE_SIZE = 500
 MAX_METADATA_DEPTH = 8
 

@@ -13,6 +13,7 @@ from msgspec import Meta, Struct
 
 from graphmem.limits import (
     MAX_BATCH_MESSAGES,
+    MAX_CONTEXT_TURNS,
     MAX_NAME_CHARS,
     MAX_QUERY_CHARS,
     MAX_SEARCH_LIMIT,
@@ -31,6 +32,7 @@ __all__ = [
     "SearchFilters",
     "SearchRequest",
     "ChannelWhy",
+    "ContextTurn",
     "Why",
     "SearchHit",
     "SearchResponse",
@@ -112,6 +114,8 @@ class SearchRequest(Struct, forbid_unknown_fields=True):
     limit: Annotated[int, Meta(ge=1, le=MAX_SEARCH_LIMIT)] = 10
     recipe: Literal["fast", "balanced", "deep"] | None = None
     filters: SearchFilters | None = None
+    as_of: datetime | None = None  # only what had been said by then
+    context_turns: Annotated[int, Meta(ge=0, le=MAX_CONTEXT_TURNS)] = 0  # adjacent turns to attach to each hit
 
 
 class ChannelWhy(Struct):
@@ -130,6 +134,16 @@ class Why(Struct):
     path: list[str] = msgspec.field(default_factory=list)
 
 
+class ContextTurn(Struct):
+    """A turn next to a hit in its conversation: side -1 before it, +1 after it."""
+
+    memory_id: int
+    side: int
+    speaker: str | None
+    text: str
+    timestamp: datetime
+
+
 class SearchHit(Struct):
     memory_id: int
     score: float
@@ -143,6 +157,7 @@ class SearchHit(Struct):
     role: Role | None
     metadata: Metadata
     why: Why
+    context: list[ContextTurn] = msgspec.field(default_factory=list)
 
 
 class SearchResponse(Struct):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
@@ -37,6 +37,10 @@ def _handlers(interp: Interpreter) -> dict[str, Handler]:
     }
 
 
+LONG_DOC_TOKENS = 200
+LONG_SENTENCE_TOKENS = 60
+
+
 class RelationMatcher:
     """Runs the compiled patterns once per Doc and reads each match through ``Interpreter``."""
 
@@ -47,7 +51,7 @@ class RelationMatcher:
     def __call__(self, doc: Doc) -> Doc:
         interp = Interpreter(doc)
         handlers = _handlers(interp)
-        for match_id, token_ids in self.matcher(doc):
+        for match_id, token_ids in self._matches(doc):
             names, label = self.right_ids[match_id]
             tokens: dict[str, Token] = {name: doc[i] for name, i in zip(names, token_ids) if name != "gov"}
             if label != "relcl" and "gov" in names and any(c.dep_.startswith("nsubj") for c in tokens["head"].children):
@@ -56,6 +60,19 @@ class RelationMatcher:
         identity.contacts(interp, doc)
         doc._.gm_relations = list(interp.found.values())
         return doc
+
+    def _matches(self, doc: Doc) -> Iterator[tuple[int, list[int]]]:
+        """Match a chat turn whole. A long text (a pasted document, code) is matched sentence by
+        sentence, skipping run-on "sentences" (a 148-token one took 3 s): the matcher's work grows
+        steeply with tree size, and facts about people are stated in short sentences."""
+        if len(doc) <= LONG_DOC_TOKENS and all(len(s) <= LONG_SENTENCE_TOKENS for s in doc.sents):
+            yield from self.matcher(doc)
+            return
+        for sent in doc.sents:
+            if len(sent) > LONG_SENTENCE_TOKENS:
+                continue
+            for match_id, token_ids in self.matcher(sent):
+                yield match_id, [sent.start + i for i in token_ids]
 
 
 @Language.factory("graphmem_relations", default_config={})

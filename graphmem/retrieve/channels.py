@@ -16,6 +16,7 @@ from graphmem.store.memories import MemoryFilter
 __all__ = ["vector_channel", "lexical_channel", "graph_channel"]
 
 SEED_FROM_HITS = 0.3  # entities of top hits pull less than entities the query names
+UNNAMED_TYPES = ("CONCEPT", "DATE", "TIME")  # noun phrases and dates: not things a query names
 
 
 async def vector_channel(
@@ -27,7 +28,9 @@ async def vector_channel(
 async def lexical_channel(
     conn: AsyncConnection, user_id: str, query: str, flt: MemoryFilter, config: RetrievalConfig
 ) -> list[tuple[int, float]]:
-    return await lexical.bm25_search(conn, user_id, query, flt, config.candidates, document=config.lexical_document)
+    return await lexical.bm25_search(
+        conn, user_id, query, flt, config.candidates, document=config.lexical_document, k1=config.bm25_k1, b=config.bm25_b
+    )
 
 
 async def graph_channel(
@@ -41,7 +44,8 @@ async def graph_channel(
     top_hits: Sequence[int] = (),
 ) -> list[GraphHit]:
     """Memories near the entities the query names (and, optionally, those of the top hits)."""
-    linked = await retrieval.linked_entities(conn, user_id, query_keys(query))
+    unnamed = () if config.link_concepts else UNNAMED_TYPES
+    linked = await retrieval.linked_entities(conn, user_id, query_keys(query), unnamed)
     seeds = {entity_id: 1.0 for entity_id, _, _ in linked}
     if config.seed_hits and top_hits:
         for entity_id in await retrieval.entities_in_memories(conn, user_id, top_hits[: config.seed_hits]):

@@ -28,21 +28,29 @@ class Fusion(str, Enum):
 class RetrievalConfig:
     channels: tuple[Channel, ...] = (Channel.VECTOR, Channel.LEXICAL, Channel.GRAPH)
     fusion: Fusion = Fusion.ZSCORE
-    candidates: int = 50  # per channel, before fusion
+    candidates: int = 100  # per channel, before fusion
     rrf_k: int = 60
-    vector_weight: float = 0.5
-    lexical_weight: float = 0.5
+    vector_weight: float = 0.4
+    lexical_weight: float = 0.6
     lexical_document: Literal["context", "turn"] = "context"
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
     # Long messages carry many words but little signal per word; below this median length
     # (in lexemes, about half the words) lexical search keeps its full weight.
     adaptive_lexical_tokens: float | None = 30.0
-    # Dense similarity of a memory much longer than the user's typical one is discounted.
-    long_memory_penalty: float = 0.0
+    # Dense similarity of a very long memory (an assistant's essay, a pasted document) is lowered
+    # by this much per doubling past ``long_memory_tokens`` lexemes (about twice as many words).
+    long_memory_penalty: float = 0.1
+    long_memory_tokens: int = 100
+    # The graph links the query to named things; common nouns are the lexical channel's job.
+    link_concepts: bool = False
     graph_weight: float = 0.25  # weight of the graph channel's z-scores in linear fusion
-    entity_boost: float = 0.3  # multiplicative boost for memories that mention a query entity
+    entity_boost: float = 0.0  # multiplicative boost for memories that mention a query entity
+    speaker_boost: float = 0.3  # and for what a speaker the query names said (first person)
     graph_hops: int = 1  # relation hops from the query's entities
     seed_hits: int = 0  # entities of this many top hits also seed the graph
-    session_lambda: float = 0.3  # score + lambda x the best score of the hit's session
+    session_lambda: float = 0.5  # score + lambda x the best score of the hit's session
+    time_boost: float = 0.3  # multiplicative boost for memories inside a period the query names
 
 
 DEFAULT_RECIPE = "balanced"
@@ -50,7 +58,8 @@ DEFAULT_RECIPE = "balanced"
 RECIPES: Mapping[str, RetrievalConfig] = MappingProxyType(
     {
         "fast": RetrievalConfig(
-            channels=(Channel.VECTOR, Channel.LEXICAL), candidates=30, entity_boost=0.0, session_lambda=0.0
+            channels=(Channel.VECTOR, Channel.LEXICAL), candidates=30, entity_boost=0.0, speaker_boost=0.0,
+            session_lambda=0.0,
         ),
         "balanced": RetrievalConfig(),
         "deep": RetrievalConfig(candidates=150, graph_hops=2, seed_hits=5),

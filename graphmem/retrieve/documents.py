@@ -28,6 +28,10 @@ class ContextWindow:
     after: int = 2  # and from the future (later turns re-index earlier memories)
     self_weight: int = 2  # how many times the turn's own words count
     session_gap: timedelta = timedelta(hours=6)  # a longer silence starts a new session
+    # Bounds keep documents (and BM25's work per match) small when turns are essays:
+    # a neighbour lends its opening, the turn itself its first few pages.
+    neighbour_chars: int = 500
+    self_chars: int = 5_000
 
 
 def index_text(speaker: str, ts: datetime, text: str) -> str:
@@ -53,10 +57,11 @@ def context_documents(
     docs: dict[int, str] = {}
     for session in sessions(turns, window.session_gap):
         texts = [index_text(t.speaker, t.ts, t.text) for t in session]
+        near = [t[: window.neighbour_chars] for t in texts]
         for i, turn in enumerate(session):
             if wanted is not None and turn.id not in wanted:
                 continue
-            parts = texts[max(0, i - window.before) : i] + [texts[i]] * window.self_weight
-            parts += texts[i + 1 : i + 1 + window.after]
+            parts = near[max(0, i - window.before) : i] + [texts[i][: window.self_chars]] * window.self_weight
+            parts += near[i + 1 : i + 1 + window.after]
             docs[turn.id] = "\n".join(parts)
     return docs

@@ -53,7 +53,7 @@ def utterances(messages: Sequence[PendingMessage]) -> list[Utterance]:
 class GraphStage:
     name = "graph"
 
-    def __init__(self, extractor: Extractor, max_chars: int = 20_000) -> None:
+    def __init__(self, extractor: Extractor, max_chars: int = 5_000) -> None:
         self._extractor = extractor
         self._max_chars = max_chars  # parsing is linear in length; a pasted document is not a chat turn
 

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
 
+import anyio
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graphmem.dto import ChannelWhy, SearchHit, SearchRequest, SearchResponse, Why
+from graphmem.dto import ChannelWhy, ContextTurn, SearchFilters, SearchHit, SearchRequest, SearchResponse, Why
 from graphmem.embed.base import Embedder
 from graphmem.limits import as_utc, check_id, check_metadata, check_text
 from graphmem.retrieve.channels import graph_channel, lexical_channel, vector_channel
 from graphmem.retrieve.config import DEFAULT_RECIPE, Channel, RetrievalConfig, recipe
+from graphmem.retrieve.graph import query_keys
 from graphmem.retrieve.rank import Hit, rank
+from graphmem.retrieve.when import query_period
 from graphmem.store import retrieval
-from graphmem.store.memories import MemoryFilter, fetch_memories
+from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
 
 __all__ = ["SearchService"]
 
 
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class SearchService:
-    def __init__(self, engine: AsyncEngine, embedder: Embedder) -> None:
+    def __init__(self, engine: AsyncEngine, embedder: Embedder, clock: Callable[[], datetime] = _utcnow) -> None:
         self._engine = engine
         self._embedder = embedder
+        self._clock = clock
 
     async def search(
         self, user_id: str, request: SearchRequest, config: RetrievalConfig | None = None
@@ -30,44 +40,51 @@ class SearchService:
         """Search with the request's recipe, or with ``config`` (benchmarks and ablations)."""
         check_id("user_id", user_id)
         check_text("query", request.query)
-        name = request.recipe or DEFAULT_RECIPE if config is None else "custom"
+        name = (request.recipe or DEFAULT_RECIPE) if config is None else "custom"
         config = config or recipe(name)
         if request.limit > config.candidates:  # never return fewer hits than asked for
             config = replace(config, candidates=request.limit)
         flt = self._filter(request)
-        embedding = None
-        if Channel.VECTOR in config.channels:
-            embedding = (await anyio.to_thread.run_sync(self._embedder.embed, [request.query]))[0]
+        embedded: list[Any] = []
+
+        async def embed() -> None:
+            embedded.append((await anyio.to_thread.run_sync(self._embedder.embed, [request.query]))[0])
 
         async with self._engine.connect() as conn:
-            total, median = await retrieval.corpus_profile(conn, user_id)
             lists: dict[str, list[tuple[int, float]]] = {}
-            if embedding is not None:
-                lists[Channel.VECTOR.value] = await vector_channel(conn, user_id, embedding, flt, config.candidates)
-            if Channel.LEXICAL in config.channels:
-                lists[Channel.LEXICAL.value] = await lexical_channel(conn, user_id, request.query, flt, config)
             graph_hits = []
-            if Channel.GRAPH in config.channels or config.entity_boost:
-                top = [i for ranked in lists.values() for i, _ in ranked[:3]]
-                graph_hits = await graph_channel(
-                    conn, user_id, request.query, flt, config, total_memories=total, top_hits=top
-                )
+            # The query embeds on a worker thread while the database answers the other channels.
+            async with anyio.create_task_group() as tasks:
+                if Channel.VECTOR in config.channels:
+                    tasks.start_soon(embed)
+                total, median = await retrieval.corpus_profile(conn, user_id)
+                if Channel.LEXICAL in config.channels:
+                    lists[Channel.LEXICAL.value] = await lexical_channel(conn, user_id, request.query, flt, config)
+                if Channel.GRAPH in config.channels or config.entity_boost:
+                    top = [i for i, _ in lists.get(Channel.LEXICAL.value, [])[:3]]
+                    graph_hits = await graph_channel(
+                        conn, user_id, request.query, flt, config, total_memories=total, top_hits=top
+                    )
+            if embedded:
+                lists[Channel.VECTOR.value] = await vector_channel(conn, user_id, embedded[0], flt, config.candidates)
             ids = {i for ranked in lists.values() for i, _ in ranked} | {h.memory_id for h in graph_hits}
-            info = await retrieval.candidates(conn, user_id, ids)
             ranked = rank(
                 lists,
                 config,
                 graph_hits=graph_hits,
-                sessions={i: c.conversation_id or "" for i, c in info.items()},
-                lengths={i: c.length for i, c in info.items()},
+                candidates=await retrieval.candidates(conn, user_id, ids),
                 median_length=median,
+                named=frozenset(query_keys(request.query)),
+                period=query_period(request.query, self._clock()),
                 limit=request.limit,
             )
             rows = await fetch_memories(conn, user_id, [h.id for h in ranked])
-        return SearchResponse(recipe=name, hits=[self._hit(h, rows[h.id], config) for h in ranked])
+            around = await adjacent_turns(conn, user_id, [h.id for h in ranked], request.context_turns)
+        hits = [self._hit(h, rows[h.id], config, around.get(h.id, [])) for h in ranked]
+        return SearchResponse(recipe=name, hits=hits)
 
     @staticmethod
-    def _hit(hit: Hit, row: object, config: RetrievalConfig) -> SearchHit:
+    def _hit(hit: Hit, row: MemoryHit, config: RetrievalConfig, around: list[tuple[Any, ...]]) -> SearchHit:
         why = Why(
             fusion=config.fusion.value,
             channels={name: ChannelWhy(c.rank, c.score) for name, c in hit.channels.items()},
@@ -75,35 +92,39 @@ class SearchService:
             path=list(hit.path),
         )
         return SearchHit(
-            memory_id=row.id,  # type: ignore[attr-defined]
+            memory_id=row.id,
             score=hit.score,
-            text=row.text,  # type: ignore[attr-defined]
-            kind=row.kind,  # type: ignore[attr-defined]
-            timestamp=row.ts,  # type: ignore[attr-defined]
-            conversation_id=row.conversation_id,  # type: ignore[attr-defined]
-            message_id=row.message_id,  # type: ignore[attr-defined]
-            client_id=row.client_id,  # type: ignore[attr-defined]
-            speaker=row.speaker,  # type: ignore[attr-defined]
-            role=row.role,  # type: ignore[attr-defined]
-            metadata=row.metadata,  # type: ignore[attr-defined]
+            text=row.text,
+            kind=row.kind,
+            timestamp=row.ts,
+            conversation_id=row.conversation_id,
+            message_id=row.message_id,
+            client_id=row.client_id,
+            speaker=row.speaker,
+            role=row.role,  # type: ignore[arg-type]
+            metadata=row.metadata,
             why=why,
+            context=[ContextTurn(i, side, speaker, text, ts) for i, ts, speaker, text, side in around],
         )
 
     @staticmethod
     def _filter(request: SearchRequest) -> MemoryFilter:
-        f = request.filters
-        if f is None:
-            return MemoryFilter()
+        f = request.filters or SearchFilters()
         if f.conversation_id is not None:
             check_id("filters.conversation_id", f.conversation_id)
         if f.speaker is not None:
             check_text("filters.speaker", f.speaker)
         check_metadata("filters.metadata", f.metadata)
+        until = as_utc(f.until)
+        as_of = as_utc(request.as_of)
+        if as_of is not None:  # what had been said by then, that instant included
+            as_of += timedelta(microseconds=1)
+            until = as_of if until is None else min(until, as_of)
         return MemoryFilter(
             conversation_id=f.conversation_id,
             speaker=f.speaker,
             role=f.role,
             since=as_utc(f.since),
-            until=as_utc(f.until),
+            until=until,
             metadata=f.metadata,
         )

@@ -43,7 +43,9 @@ async def set_context_documents(conn: AsyncConnection, user_id: str, docs: Mappi
 
 # Candidates are the documents holding at least one of the query's rarer terms (a document
 # frequency up to ``common`` x N); terms in most documents add little to a score but would make
-# every document a candidate. All terms still count in the score.
+# every document a candidate. Of those, the ``pool`` best by ts_rank (cheap, in C) are scored
+# exactly; reading term frequencies out of every matching document is what costs time.
+# All terms still count in the score.
 _BM25 = """
 WITH q AS MATERIALIZED (
     SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', :query))
@@ -62,13 +64,20 @@ rare AS MATERIALIZED (
     SELECT df.term FROM df, corpus c WHERE df.df > 0 AND df.df <= :common * c.n
 ),
 pick AS MATERIALIZED (
-    SELECT to_tsquery('simple', string_agg(quote_literal(term), ' | ')) AS tsq
+    SELECT to_tsquery('simple', string_agg(quote_literal(term), ' | ')) AS tsq,
+           ARRAY(SELECT term FROM df WHERE df > 0) AS terms
     FROM (SELECT term FROM rare UNION ALL SELECT term FROM df WHERE df > 0 AND NOT EXISTS (SELECT 1 FROM rare)) t
+),
+pool AS MATERIALIZED (
+    SELECT m.id FROM memories m, pick p
+    WHERE m.user_id = :uid AND m.{doc} @@ p.tsq
+    ORDER BY ts_rank(m.{doc}, p.tsq) DESC, m.id
+    LIMIT :pool
 ),
 hits AS MATERIALIZED (
     SELECT m.id, m.{len} AS len, t.lexeme, array_length(t.positions, 1) AS tf
-    FROM memories m, pick p, LATERAL unnest(m.{doc}) t
-    WHERE m.user_id = :uid AND m.{doc} @@ p.tsq AND t.lexeme IN (SELECT term FROM df WHERE df > 0)
+    FROM memories m JOIN pool USING (id) CROSS JOIN pick p, LATERAL unnest(m.{doc}) t
+    WHERE m.user_id = :uid AND t.lexeme = ANY (p.terms)
 )
 SELECT h.id,
        sum(ln(1 + (c.n - df.df + 0.5) / (df.df + 0.5))
@@ -95,7 +104,7 @@ async def bm25_search(
     doc, length = ("ctx_tsv", "ctx_len") if document == "context" else ("tsv", "tsv_len")
     scores = (
         sa.text(_BM25.format(doc=doc, len=length))
-        .bindparams(query=query, uid=user_id, k1=k1, b=b, common=common)
+        .bindparams(query=query, uid=user_id, k1=k1, b=b, common=common, pool=max(300, 3 * limit))
         .columns(id=sa.BigInteger, score=sa.Float)
         .subquery("bm25")
     )

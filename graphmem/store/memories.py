@@ -20,6 +20,7 @@ __all__ = [
     "vector_search",
     "session_turns",
     "fetch_memories",
+    "adjacent_turns",
 ]
 
 
@@ -125,3 +126,36 @@ async def fetch_memories(conn: AsyncConnection, user_id: str, ids: Sequence[int]
         .where(m.user_id == user_id, m.id.in_(list(ids)))
     )
     return {row.id: MemoryHit(**row._mapping) for row in await conn.execute(query)}
+
+
+_ADJACENT = sa.text(
+    """
+    SELECT h.id AS hit, n.id, n.ts, n.text, n.side, coalesce(msg.speaker, msg.role) AS speaker
+    FROM memories h
+    CROSS JOIN LATERAL (
+        (SELECT p.id, p.ts, p.text, p.message_id, -1 AS side FROM memories p
+         WHERE p.user_id = h.user_id AND p.conversation_id = h.conversation_id AND (p.ts, p.id) < (h.ts, h.id)
+         ORDER BY p.ts DESC, p.id DESC LIMIT :k)
+        UNION ALL
+        (SELECT q.id, q.ts, q.text, q.message_id, 1 AS side FROM memories q
+         WHERE q.user_id = h.user_id AND q.conversation_id = h.conversation_id AND (q.ts, q.id) > (h.ts, h.id)
+         ORDER BY q.ts, q.id LIMIT :k)
+    ) n
+    LEFT JOIN messages msg ON msg.user_id = h.user_id AND msg.id = n.message_id
+    WHERE h.user_id = :uid AND h.id = ANY(:ids)
+    ORDER BY h.id, n.ts, n.id
+    """
+)
+
+
+async def adjacent_turns(
+    conn: AsyncConnection, user_id: str, ids: Sequence[int], k: int
+) -> dict[int, list[tuple[int, datetime, str | None, str, int]]]:
+    """Up to ``k`` turns before and after each memory in its conversation, as
+    (id, ts, speaker, text, side) with side -1 before and +1 after."""
+    if not ids or k <= 0:
+        return {}
+    out: dict[int, list[tuple[int, datetime, str | None, str, int]]] = {i: [] for i in ids}
+    for row in await conn.execute(_ADJACENT, {"uid": user_id, "ids": list(ids), "k": k}):
+        out[row.hit].append((row.id, row.ts, row.speaker, row.text, row.side))
+    return out

@@ -10,8 +10,9 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graphmem.extract.normalize import entity_key
 from graphmem.store.memories import MemoryFilter, filter_clauses
-from graphmem.store.tables import entities, entity_aliases, memories, mentions, relations
+from graphmem.store.tables import entities, entity_aliases, memories, mentions, messages, relations
 
 __all__ = [
     "Candidate",
@@ -31,9 +32,13 @@ class Candidate:
     conversation_id: str | None
     ts: datetime
     length: int  # lexemes in the memory's own text
+    speaker: str | None  # who said the source message
+    speaker_key: str | None = None  # the speaker's entity key
 
 
-async def linked_entities(conn: AsyncConnection, user_id: str, keys: Iterable[str]) -> list[tuple[int, str, int]]:
+async def linked_entities(
+    conn: AsyncConnection, user_id: str, keys: Iterable[str], exclude_types: Iterable[str] = ()
+) -> list[tuple[int, str, int]]:
     """Entities whose alias keys appear among ``keys``, as (id, name, mention_count)."""
     keys = sorted(set(keys))
     if not keys:
@@ -43,7 +48,7 @@ async def linked_entities(conn: AsyncConnection, user_id: str, keys: Iterable[st
         sa.select(e.id, e.name, e.mention_count)
         .distinct()
         .select_from(entity_aliases.join(entities, sa.and_(e.user_id == a.user_id, e.id == a.entity_id)))
-        .where(a.user_id == user_id, a.key.in_(keys))
+        .where(a.user_id == user_id, a.key.in_(keys), e.type.not_in(list(exclude_types)))
     )
     return [(r.id, r.name, r.mention_count) for r in await conn.execute(query)]
 
@@ -102,9 +107,16 @@ async def candidates(conn: AsyncConnection, user_id: str, ids: Iterable[int]) ->
     ids = sorted(set(ids))
     if not ids:
         return {}
-    m = memories.c
-    query = sa.select(m.id, m.conversation_id, m.ts, m.tsv_len).where(m.user_id == user_id, m.id.in_(ids))
-    return {r.id: Candidate(r.id, r.conversation_id, r.ts, r.tsv_len) for r in await conn.execute(query)}
+    m, msg = memories.c, messages.c
+    query = (
+        sa.select(m.id, m.conversation_id, m.ts, m.tsv_len, msg.speaker)
+        .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
+        .where(m.user_id == user_id, m.id.in_(ids))
+    )
+    return {
+        r.id: Candidate(r.id, r.conversation_id, r.ts, r.tsv_len, r.speaker, entity_key(r.speaker) if r.speaker else None)
+        for r in await conn.execute(query)
+    }
 
 
 async def corpus_profile(conn: AsyncConnection, user_id: str) -> tuple[int, float]:

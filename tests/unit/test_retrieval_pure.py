@@ -13,6 +13,8 @@ from graphmem.retrieve.documents import ContextWindow, IndexedTurn, context_docu
 from graphmem.retrieve.fusion import linear, zscores
 from graphmem.retrieve.graph import GraphHit, expand, query_keys, score_memories
 from graphmem.retrieve.rank import discount_long, lexical_weight, rank
+from graphmem.retrieve.when import query_period
+from graphmem.store.retrieval import Candidate
 
 
 def at(minute: int) -> datetime:
@@ -73,12 +75,16 @@ def test_adaptive_weights() -> None:
     assert lexical_weight(config, 15) == config.lexical_weight
     assert lexical_weight(config, 120) == pytest.approx(config.lexical_weight * 30 / 120)
     assert lexical_weight(replace(config, adaptive_lexical_tokens=None), 120) == config.lexical_weight
-    assert discount_long([(1, 0.9), (2, 0.8)], {1: 800, 2: 10}, 25, 0.1)[0][0] == 2
-    assert discount_long([(1, 0.9)], {1: 800}, 25, 0.0) == [(1, 0.9)]
+    assert discount_long([(1, 0.9), (2, 0.8)], {1: 800, 2: 10}, 100, 0.1)[0][0] == 2
+    assert discount_long([(1, 0.9)], {1: 800}, 100, 0.0) == [(1, 0.9)]
+
+
+def _c(i: int, session: str = "s", speaker: str | None = None, minute: int = 0) -> Candidate:
+    return Candidate(i, session, at(minute), 10, speaker, speaker.lower() if speaker else None)
 
 
 def test_rank_explains_boosts_and_reranks_sessions() -> None:
-    config = RetrievalConfig(fusion=Fusion.RRF, entity_boost=0.5, session_lambda=0.0)
+    config = RetrievalConfig(fusion=Fusion.RRF, entity_boost=0.5, speaker_boost=0.0, session_lambda=0.0)
     lists = {"vector": [(1, 0.9), (2, 0.8)], "lexical": [(1, 3.0), (2, 2.0)]}
     hits = rank(lists, config, graph_hits=[GraphHit(2, 1.0, ("Ana", "mentioned in memory 2"))])
     assert [h.id for h in hits] == [2, 1]
@@ -87,8 +93,30 @@ def test_rank_explains_boosts_and_reranks_sessions() -> None:
     plain = rank(lists, replace(config, channels=(Channel.VECTOR, Channel.LEXICAL), entity_boost=0.0))
     assert [h.id for h in plain] == [1, 2] and plain[0].boosts == {}
     lists = {"vector": [(1, 0.9), (2, 0.5), (3, 0.45)]}
-    session = rank(lists, replace(config, entity_boost=0.0, session_lambda=1.0), sessions={1: "s1", 2: "s2", 3: "s1"})
+    info = {1: _c(1, "s1"), 2: _c(2, "s2"), 3: _c(3, "s1")}
+    session = rank(lists, replace(config, entity_boost=0.0, session_lambda=1.0), candidates=info)
     assert [h.id for h in session] == [1, 3, 2]
+
+
+def test_speaker_and_time_boosts() -> None:
+    config = RetrievalConfig(fusion=Fusion.RRF, entity_boost=0.0, speaker_boost=1.5, time_boost=0.0, session_lambda=0.0)
+    lists = {"vector": [(1, 0.9), (2, 0.8)]}
+    info = {1: _c(1, speaker="Ben"), 2: _c(2, speaker="Ana", minute=60)}
+    hits = rank(lists, config, candidates=info, named=frozenset({"ana"}))
+    assert [h.id for h in hits] == [2, 1] and hits[0].boosts == {"speaker": 2.5}
+    assert hits[0].path == ("Ana", "-said-", "memory 2")
+    timed = rank(lists, replace(config, speaker_boost=0.0, time_boost=1.5), candidates=info, period=(at(30), at(90)))
+    assert [h.id for h in timed] == [2, 1] and timed[0].boosts == {"time": 2.5}
+
+
+def test_query_period() -> None:
+    now = datetime(2024, 3, 15, 12, tzinfo=timezone.utc)
+    assert query_period("What did she do in May 2023?", now) == (datetime(2023, 5, 1, tzinfo=timezone.utc), datetime(2023, 6, 1, tzinfo=timezone.utc))
+    assert query_period("trips in 2021", now)[0].year == 2021
+    assert query_period("what happened last week", now) == (datetime(2024, 3, 4, tzinfo=timezone.utc), datetime(2024, 3, 11, tzinfo=timezone.utc))
+    assert query_period("yesterday", now)[0].day == 14
+    assert query_period("last month", now)[0].month == 2 and query_period("last year", now)[0].year == 2023
+    assert query_period("what does she like", now) is None
 
 
 def test_evidence_repair_and_metrics() -> None:
