@@ -30,7 +30,8 @@ from graphmem.dto import (
 from graphmem.extract.normalize import entity_key
 from graphmem.limits import check_id, check_text
 from graphmem.services.graph_stage import speaker_identity
-from graphmem.services.search import SearchService
+from graphmem.services.search import SearchService, search_hit
+from graphmem.store.memories import MemoryHit
 from graphmem.services.wire import entity_ref, profile_fact, relation_out
 from graphmem.store import context as store
 from graphmem.store.entities import get_entities
@@ -60,14 +61,9 @@ def _query_keys(query: str) -> set[str]:
     return {k for k in map(entity_key, runs) if len(k) >= 3}
 
 
-def _notable_hit(row: store.MemoryRow, rank: int) -> SearchHit:
+def _notable_hit(row: MemoryHit, facts: int, rank: int) -> SearchHit:
     """Without a query, a memory ranks by the facts its message stated, then recency; ``why`` says so."""
-    why = Why(fusion="notable", channels={"facts": ChannelWhy(rank, float(row.facts))})
-    return SearchHit(
-        memory_id=row.id, score=float(row.facts), text=row.text, kind=row.kind, timestamp=row.ts,
-        conversation_id=row.conversation_id, message_id=row.message_id, client_id=row.client_id,
-        speaker=row.speaker, role=row.role, metadata=row.metadata, why=why,  # type: ignore[arg-type]
-    )
+    return search_hit(row, float(facts), Why(fusion="notable", channels={"facts": ChannelWhy(rank, float(facts))}))
 
 
 class ContextService:
@@ -101,7 +97,7 @@ class ContextService:
             facts = await find_relations(conn, user_id, own, before_id=None, limit=PROFILE_FACTS) if own else []
             if not query:
                 rows = await store.notable_memories(conn, user_id, limit=memories, candidates=NOTABLE_CANDIDATES)
-                hits = [_notable_hit(r, i) for i, r in enumerate(rows, start=1)]
+                hits = [_notable_hit(r, facts, i) for i, (r, facts) in enumerate(rows, start=1)]
             related = await self._entities(conn, user_id, me, hits, query, history)
             turns = await store.last_messages(conn, user_id, conversation_id, recent) if conversation_id and recent else []
             me_row = (await get_entities(conn, user_id, [me])).get(me) if me is not None else None

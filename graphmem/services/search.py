@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import anyio
 import anyio.to_thread
@@ -21,11 +21,39 @@ from graphmem.retrieve.when import query_period
 from graphmem.store import retrieval
 from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
 
-__all__ = ["SearchService"]
+__all__ = ["SearchService", "search_hit"]
 
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _why(hit: Hit, config: RetrievalConfig) -> Why:
+    return Why(
+        fusion=config.fusion.value,
+        channels={name: ChannelWhy(c.rank, c.score) for name, c in hit.channels.items()},
+        boosts=dict(hit.boosts),
+        path=list(hit.path),
+    )
+
+
+def search_hit(row: MemoryHit, score: float, why: Why, around: Sequence[tuple[Any, ...]] = ()) -> SearchHit:
+    """A memory as a search result, with its adjacent turns as (id, ts, speaker, text, side)."""
+    return SearchHit(
+        memory_id=row.id,
+        score=score,
+        text=row.text,
+        kind=row.kind,
+        timestamp=row.ts,
+        conversation_id=row.conversation_id,
+        message_id=row.message_id,
+        client_id=row.client_id,
+        speaker=row.speaker,
+        role=row.role,  # type: ignore[arg-type]
+        metadata=row.metadata,
+        why=why,
+        context=[ContextTurn(i, side, speaker, text, ts) for i, ts, speaker, text, side in around],
+    )
 
 
 class SearchService:
@@ -80,32 +108,10 @@ class SearchService:
             )
             rows = await fetch_memories(conn, user_id, [h.id for h in ranked])
             around = await adjacent_turns(conn, user_id, [h.id for h in ranked], request.context_turns)
-        hits = [self._hit(h, rows[h.id], config, around.get(h.id, [])) for h in ranked]
+        hits = [
+            search_hit(rows[h.id], h.score, _why(h, config), around.get(h.id, [])) for h in ranked
+        ]
         return SearchResponse(recipe=name, hits=hits)
-
-    @staticmethod
-    def _hit(hit: Hit, row: MemoryHit, config: RetrievalConfig, around: list[tuple[Any, ...]]) -> SearchHit:
-        why = Why(
-            fusion=config.fusion.value,
-            channels={name: ChannelWhy(c.rank, c.score) for name, c in hit.channels.items()},
-            boosts=dict(hit.boosts),
-            path=list(hit.path),
-        )
-        return SearchHit(
-            memory_id=row.id,
-            score=hit.score,
-            text=row.text,
-            kind=row.kind,
-            timestamp=row.ts,
-            conversation_id=row.conversation_id,
-            message_id=row.message_id,
-            client_id=row.client_id,
-            speaker=row.speaker,
-            role=row.role,  # type: ignore[arg-type]
-            metadata=row.metadata,
-            why=why,
-            context=[ContextTurn(i, side, speaker, text, ts) for i, ts, speaker, text, side in around],
-        )
 
     @staticmethod
     def _filter(request: SearchRequest) -> MemoryFilter:

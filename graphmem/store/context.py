@@ -3,18 +3,16 @@ matter without a query, which entities those memories mention, and a conversatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graphmem.store.memories import MemoryHit
 from graphmem.store.messages import MessageRow
 from graphmem.store.tables import entities, entity_aliases, memories, mentions, messages, relations, users
 
 __all__ = [
-    "MemoryRow",
     "user_exists",
     "user_speakers",
     "most_mentioned_by_user_turns",
@@ -22,21 +20,6 @@ __all__ = [
     "entities_in_memories",
     "last_messages",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class MemoryRow:
-    id: int
-    text: str
-    kind: str
-    ts: datetime
-    metadata: dict[str, Any]
-    conversation_id: str | None
-    message_id: int | None
-    client_id: str | None
-    speaker: str | None
-    role: str | None
-    facts: int  # relations stated by the memory's message
 
 
 async def user_exists(conn: AsyncConnection, user_id: str) -> bool:
@@ -73,8 +56,11 @@ async def most_mentioned_by_user_turns(conn: AsyncConnection, user_id: str, alia
     return await conn.scalar(query)
 
 
-async def notable_memories(conn: AsyncConnection, user_id: str, *, limit: int, candidates: int) -> list[MemoryRow]:
-    """Of the ``candidates`` newest memories, those whose message stated the most facts, newest first on ties."""
+async def notable_memories(
+    conn: AsyncConnection, user_id: str, *, limit: int, candidates: int
+) -> list[tuple[MemoryHit, int]]:
+    """Of the ``candidates`` newest memories, those whose message stated the most facts, newest first on
+    ties, each with that count."""
     m, msg, r = memories.c, messages.c, relations.c
     facts = (
         sa.select(sa.func.count())
@@ -93,7 +79,8 @@ async def notable_memories(conn: AsyncConnection, user_id: str, *, limit: int, c
         .subquery()
     )
     query = sa.select(newest).order_by(newest.c.facts.desc(), newest.c.ts.desc(), newest.c.id.desc()).limit(limit)
-    return [MemoryRow(**row._mapping) for row in await conn.execute(query)]
+    rows = [dict(row._mapping) for row in await conn.execute(query)]
+    return [(MemoryHit(**{k: v for k, v in row.items() if k != "facts"}), row["facts"]) for row in rows]
 
 
 async def entities_in_memories(conn: AsyncConnection, user_id: str, memory_ids: Iterable[int]) -> dict[int, int]:
