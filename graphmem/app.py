@@ -10,11 +10,14 @@ import anyio.to_thread
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
 from graphmem import __version__
+from graphmem.api.auth import rate_limit_identity, require_key
 from graphmem.api.entities import EntityController
 from graphmem.api.errors import exception_handlers
+from graphmem.api.privacy import PrivacyController
 from graphmem.api.relations import RelationController
 from graphmem.api.routes import MessageController, MessageItemController, SearchController, health, ready
 from graphmem.api.users import ContextController, UserController, status
@@ -25,15 +28,20 @@ from graphmem.services import (
     ContextService,
     ConversationService,
     EntityService,
+    ErasureService,
     ExploreService,
     HealthService,
     IngestService,
+    KeyService,
+    PortabilityService,
     RelationService,
     SearchService,
     Services,
     UserService,
 )
+from graphmem.services.erasure import load_subjects
 from graphmem.services.graph_stage import GraphStage
+from graphmem.services.keys import is_loopback
 from graphmem.services.pipeline import MemoryStage
 from graphmem.settings import Settings
 from graphmem.store.database import open_database
@@ -71,6 +79,17 @@ async def _load_extractor(settings: Settings) -> Extractor:
     return extractor
 
 
+def _rate_limit(settings: Settings) -> list[object]:
+    if settings.rate_limit_per_minute <= 0:
+        return []
+    config = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_per_minute),
+        identifier_for_request=rate_limit_identity,
+        exclude=["/health", "/ready", "/schema"],
+    )
+    return [config.middleware]
+
+
 def create_app(
     settings: Settings | None = None, *, embedder: Embedder | None = None, extractor: Extractor | None = None
 ) -> Litestar:
@@ -89,9 +108,12 @@ def create_app(
                     f"embedding model {model.model_name!r} has {model.dimension} dimensions; "
                     f"the schema stores {EMBEDDING_DIM}"
                 )
+            keys = KeyService(db.engine, open_when_keyless=is_loopback(settings.host) or settings.allow_open)
+            await keys.check_startup(settings.host, settings.allow_open)
+            subjects = await load_subjects(db.engine, settings.erasure_salt)
             search = SearchService(db.engine, model)
             app.state.services = Services(
-                ingest=IngestService(db.engine, [MemoryStage(model), GraphStage(parser)]),
+                ingest=IngestService(db.engine, [MemoryStage(model), GraphStage(parser)], subjects=subjects),
                 search=search,
                 conversations=ConversationService(db.engine),
                 health=HealthService(db.engine, models_loaded=True),
@@ -106,6 +128,9 @@ def create_app(
                     embedding_dimension=model.dimension,
                     spacy_model=getattr(parser, "model_name", settings.spacy_model),
                 ),
+                erasure=ErasureService(db.engine, subjects),
+                portability=PortabilityService(db.engine),
+                keys=keys,
             )
             app.state.database_mode = db.mode
             yield
@@ -121,6 +146,7 @@ def create_app(
             RelationController,
             ContextController,
             UserController,
+            PrivacyController,
             status,
             health,
             ready,
@@ -128,6 +154,8 @@ def create_app(
         lifespan=[lifespan],
         dependencies={"services": Provide(_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        guards=[require_key],
+        middleware=_rate_limit(settings),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(title="graphmem", version=__version__),
     )

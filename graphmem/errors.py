@@ -1,6 +1,8 @@
 """The exceptions services raise. The API maps each to one HTTP status in one place.
 
 GraphmemError
+├── Unauthorized        no API key, or one that is unknown or revoked        -> 401
+├── Forbidden           a valid key without the scope the route needs        -> 403
 ├── InvalidInput        bad ids, empty or oversize text, malformed cursors   -> 422
 ├── NotFound            the resource does not exist *for this user*          -> 404
 ├── Conflict            the request contradicts stored state                 -> 409
@@ -15,6 +17,8 @@ from typing import Any
 
 __all__ = [
     "GraphmemError",
+    "Unauthorized",
+    "Forbidden",
     "InvalidInput",
     "NotFound",
     "Conflict",
@@ -31,6 +35,14 @@ class GraphmemError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+
+
+class Unauthorized(GraphmemError):
+    code = "unauthorized"
+
+
+class Forbidden(GraphmemError):
+    code = "forbidden"
 
 
 class InvalidInput(GraphmemError):

@@ -40,6 +40,9 @@ class Settings:
     statement_timeout_ms: int = 30_000
     max_body_bytes: int = 8 * 1024 * 1024
     log_level: str = "info"
+    allow_open: bool = False  # serve a non-loopback address without API keys
+    erasure_salt: str | None = None  # None: a salt generated once and kept in the database
+    rate_limit_per_minute: int = 1200  # requests per key (or client address without a key); 0 = off
 
     @property
     def embedded(self) -> bool:
@@ -63,6 +66,9 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 def _parse(name: str, raw: str, kind: object) -> object:
     kind = str(kind)
     try:
@@ -70,6 +76,10 @@ def _parse(name: str, raw: str, kind: object) -> object:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            if raw.lower() not in _BOOLS:
+                raise ValueError(raw)
+            return _BOOLS[raw.lower()]
         if kind == "Path":
             return Path(raw).expanduser()
     except ValueError as exc:

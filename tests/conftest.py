@@ -41,7 +41,8 @@ def embedder() -> SentenceTransformerEmbedder:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+    # Rate limiting is tested on its own app (test_auth.py); the shared client makes many requests.
+    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ __all__ = ["exception_handlers"]
 log = logging.getLogger(__name__)
 
 _STATUS: dict[type[errors.GraphmemError], int] = {
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
     errors.InvalidInput: 422,
     errors.NotFound: 404,
     errors.Conflict: 409,
@@ -50,6 +52,8 @@ def _respond(status: int, code: str, message: str, details: object = None, heade
 def _graphmem(_: Request, exc: errors.GraphmemError) -> Response[ErrorResponse]:
     status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 500)
     headers = {"Retry-After": "5"} if status == 503 else None
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="graphmem"'}
     return _respond(status, exc.code, exc.message, exc.details, headers)
 
 
@@ -59,7 +63,16 @@ def _validation(_: Request, exc: ValidationException) -> Response[ErrorResponse]
 
 def _http(_: Request, exc: HTTPException) -> Response[ErrorResponse]:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return _respond(exc.status_code, code, str(exc.detail), exc.extra or None, exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 429 and "RateLimit-Reset" in headers:
+        headers.setdefault("Retry-After", headers["RateLimit-Reset"])
+    return _respond(exc.status_code, code, str(exc.detail), exc.extra or None, headers or None)
+
+
+def _too_deep(_: Request, exc: RecursionError) -> Response[ErrorResponse]:
+    # msgspec raises it while decoding JSON nested thousands of levels deep
+    log.warning("refused a request nested too deeply: %s", exc)
+    return _respond(400, "invalid_request", "the request body is nested too deeply")
 
 
 def _database(_: Request, exc: Exception) -> Response[ErrorResponse]:
@@ -75,6 +88,9 @@ def _internal(_: Request, exc: Exception) -> Response[ErrorResponse]:
 def _db_or_internal(request: Request, exc: DBAPIError) -> Response[ErrorResponse]:
     if isinstance(exc.orig, QueryCanceled):
         return _respond(504, "statement_timeout", "the query took longer than the statement timeout")
+    if isinstance(exc.orig, psycopg.DataError):  # a value PostgreSQL cannot take: an id past bigint, NUL, ...
+        log.info("refused a value the database cannot take: %s", type(exc.orig).__name__)
+        return _respond(422, "invalid_input", "a value in the request is out of range or cannot be stored")
     if exc.connection_invalidated or isinstance(exc.orig, psycopg.OperationalError):
         return _database(request, exc)
     return _internal(request, exc)
@@ -86,5 +102,6 @@ exception_handlers = {
     HTTPException: _http,
     PoolTimeout: _database,
     DBAPIError: _db_or_internal,
+    RecursionError: _too_deep,
     Exception: _internal,
 }

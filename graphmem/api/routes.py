@@ -67,19 +67,19 @@ class SearchController(Controller):
     path = "/v1/users/{user_id:str}/memories"
     tags = ["memories"]
 
-    @post("/search", status_code=200, summary="Search a user's memories")
+    @post("/search", status_code=200, summary="Search a user's memories", opt={"scope": "read"})
     async def search(
         self, user_id: FromPath[str], data: JSONBody[SearchRequest], services: NamedDependency[Services]
     ) -> SearchResponse:
         return await services.search.search(user_id, data)
 
 
-@get("/health", tags=["health"], summary="Liveness")
+@get("/health", tags=["health"], summary="Liveness", opt={"public": True})
 async def health() -> Health:
     return Health(status="ok")
 
 
-@get("/ready", tags=["health"], summary="Readiness: database and models up")
+@get("/ready", tags=["health"], summary="Readiness: database and models up", opt={"public": True})
 async def ready(services: NamedDependency[Services]) -> Response[Readiness]:
     state = await services.health.readiness()
     if state.ready:

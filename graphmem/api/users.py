@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, delete, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from graphmem.dto import ContextResponse, Status, UserDetail, UserPage
+from graphmem.dto import ContextResponse, ErasureReceipt, Status, UserDetail, UserPage
 from graphmem.limits import MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_SEARCH_LIMIT
 from graphmem.services import Services
 
@@ -22,7 +22,7 @@ class UserController(Controller):
     path = "/v1/users"
     tags = ["users"]
 
-    @get("/", summary="List users in user_id order")
+    @get("/", summary="List users in user_id order (admin: it spans every user)", opt={"scope": "admin"})
     async def list_users(
         self,
         services: NamedDependency[Services],
@@ -34,6 +34,12 @@ class UserController(Controller):
     @get("/{user_id:str}", summary="One user's counts and first/last seen")
     async def get_user(self, user_id: FromPath[str], services: NamedDependency[Services]) -> UserDetail:
         return await services.users.get(user_id)
+
+    @delete("/{user_id:str}", status_code=200, summary="Erase everything stored about a user; returns a receipt",
+            opt={"scope": "admin"})
+    async def erase(self, user_id: FromPath[str], services: NamedDependency[Services]) -> ErasureReceipt:
+        """One transaction over every table keyed by user_id; repeating it is safe."""
+        return await services.erasure.erase(user_id)
 
 
 class ContextController(Controller):

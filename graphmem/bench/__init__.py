@@ -18,12 +18,14 @@ __all__ = ["run"]
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch ``args.bench`` ("ingest", "search" or "extract") and turn failures into exit codes."""
+    from graphmem.bench.erasure import run_erasure
     from graphmem.bench.extract import run_extract
     from graphmem.bench.ingest import run_ingest
     from graphmem.bench.retrieval import run_retrieval
     from graphmem.bench.search import run_search
 
-    commands = {"ingest": run_ingest, "search": run_search, "extract": run_extract, "retrieval": run_retrieval}
+    commands = {"ingest": run_ingest, "search": run_search, "extract": run_extract, "retrieval": run_retrieval,
+                "erasure": run_erasure}
     if args.bench not in commands:
         print(f"graphmem bench: unknown benchmark {args.bench!r}", file=sys.stderr)
         return 2

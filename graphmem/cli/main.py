@@ -30,6 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     schemas.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files differ from the code")
     schemas.add_argument("--dir", default="schemas", help="the directory (default: schemas)")
 
+    keys = sub.add_parser("keys", help="API keys: create (shown once), list, revoke")
+    keys_sub = keys.add_subparsers(dest="keys", required=True)
+    create = keys_sub.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True, help="who or what the key is for")
+    create.add_argument("--scope", action="append", choices=["read", "write", "admin"], default=[],
+                        help="read, write or admin (admin includes write, write includes read); repeatable")
+    keys_sub.add_parser("list", help="list keys (prefix, name, scopes, state); never the keys themselves")
+    revoke = keys_sub.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("id", type=int)
+
     bench = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
     benches = (
@@ -37,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         ("search", "search latency over HTTP vs bare query embedding"),
         ("extract", "extraction messages/s vs bare nlp.pipe"),
         ("retrieval", "turn-level recall vs BM25, dense and RRF, with an ablation"),
+        ("erasure", "seconds to erase one user with 10,000 messages (bulk-filled, no models)"),
     )
     for name, text in benches:
         b = bench_sub.add_parser(name, help=text)
@@ -44,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         b.add_argument("--messages", type=int, default=2000, help="how many turns to use")
         b.add_argument("--queries", type=int, default=200, help="how many queries (search)")
         b.add_argument("--batch", type=int, default=32, help="messages per ingest request")
+        if name == "erasure":
+            b.set_defaults(messages=10_000)
         if name == "retrieval":
             b.add_argument("--data-dir", help="keep the ingested database here and reuse it on the next run")
             b.add_argument("--questions", type=int, default=0, help="only the first N questions (0: all)")
@@ -69,6 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from graphmem.cli.schemas import schemas
 
         return schemas(args.dir, check=args.check)
+    if args.command == "keys":
+        from graphmem.cli.keys import keys
+
+        return keys(args.keys, name=getattr(args, "name", None), scopes=getattr(args, "scope", ()),
+                    key_id=getattr(args, "id", None))
     if args.command == "bench":
         from graphmem.bench import run
 

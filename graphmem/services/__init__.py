@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from graphmem.services.context import ContextService
 from graphmem.services.conversations import ConversationService
 from graphmem.services.entities import EntityService
+from graphmem.services.erasure import ErasureService
 from graphmem.services.explore import ExploreService
 from graphmem.services.health import HealthService
 from graphmem.services.ingest import IngestService
+from graphmem.services.keys import KeyService
+from graphmem.services.portability import PortabilityService
 from graphmem.services.relations import RelationService
 from graphmem.services.search import SearchService
 from graphmem.services.users import UserService
@@ -19,9 +22,12 @@ __all__ = [
     "ContextService",
     "ConversationService",
     "EntityService",
+    "ErasureService",
     "ExploreService",
     "HealthService",
     "IngestService",
+    "KeyService",
+    "PortabilityService",
     "RelationService",
     "SearchService",
     "UserService",
@@ -41,3 +47,6 @@ class Services:
     relations: RelationService
     context: ContextService
     users: UserService
+    erasure: ErasureService
+    portability: PortabilityService
+    keys: KeyService

@@ -1,4 +1,9 @@
-"""Ingest: validate a batch, drop known client ids, run the stages, commit once."""
+"""Ingest: validate a batch, drop known client ids, run the stages, commit once.
+
+The write takes the per-user lock before it inserts anything, the same lock erasure takes,
+and then checks that the user was not erased since the batch arrived: a batch in flight
+during an erasure is refused (409) instead of recreating the erased user.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ from typing import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graphmem.dto import IngestedMessage, IngestRequest, IngestResponse
-from graphmem.errors import InvalidInput
+from graphmem.errors import Conflict, InvalidInput
 from graphmem.limits import as_utc, check_id, check_metadata, check_text
+from graphmem.services.erasure import Subjects
 from graphmem.services.pipeline import IngestBatch, PendingMessage, Stage
 from graphmem.store import messages as message_store
+from graphmem.store.privacy import lock_user, scope_to_user
 from graphmem.store.tables import messages
 from graphmem.store.users import ensure_conversation
 
@@ -23,8 +30,17 @@ def _utcnow() -> datetime:
 
 
 class IngestService:
-    def __init__(self, engine: AsyncEngine, stages: Sequence[Stage], clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        stages: Sequence[Stage],
+        clock: Callable[[], datetime] = _utcnow,
+        *,
+        subjects: Subjects | None = None,
+    ) -> None:
+        """Without ``subjects`` the erasure log is not consulted (unit use without erasure)."""
         self._engine = engine
+        self._subjects = subjects
         self._stages = tuple(stages)
         names = [s.name for s in self._stages]
         if "graph" in names and names.index("graph") < names.index("memory"):  # mentions need memory ids
@@ -38,6 +54,8 @@ class IngestService:
         results: dict[int, IngestedMessage] = {}
 
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
+            epoch = await self._subjects.epoch(conn, user_id) if self._subjects else 0
             known = await message_store.existing_client_ids(
                 conn, user_id, conversation_id, [p.client_id for p in pending if p.client_id]
             )
@@ -52,7 +70,7 @@ class IngestService:
         if fresh:
             for stage in self._stages:
                 await stage.prepare(batch)
-            await self._write(batch, results)
+            await self._write(batch, results, epoch)
 
         ordered = [results[i] for i in sorted(results)]
         created = sum(r.status == "created" for r in ordered)
@@ -79,8 +97,14 @@ class IngestService:
             out.append(PendingMessage(i, m.role, m.text, m.speaker, ts, m.client_id, m.metadata))
         return out
 
-    async def _write(self, batch: IngestBatch, results: dict[int, IngestedMessage]) -> None:
+    async def _write(self, batch: IngestBatch, results: dict[int, IngestedMessage], epoch: int) -> None:
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, batch.user_id)
+            await lock_user(conn, batch.user_id)
+            if self._subjects and await self._subjects.epoch(conn, batch.user_id) != epoch:
+                raise Conflict(
+                    f"user {batch.user_id!r} was erased while this batch was being processed; nothing was stored"
+                )
             await ensure_conversation(conn, batch.user_id, batch.conversation_id)
             ids = await message_store.allocate_ids(conn, messages, len(batch.messages))
             for p, message_id in zip(batch.messages, ids, strict=True):

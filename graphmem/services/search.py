@@ -20,6 +20,7 @@ from graphmem.retrieve.rank import Hit, rank
 from graphmem.retrieve.when import query_period
 from graphmem.store import retrieval
 from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
+from graphmem.store.privacy import scope_to_user
 
 __all__ = ["SearchService", "search_hit"]
 
@@ -79,6 +80,7 @@ class SearchService:
             embedded.append((await anyio.to_thread.run_sync(self._embedder.embed, [request.query]))[0])
 
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             lists: dict[str, list[tuple[int, float]]] = {}
             graph_hits = []
             # The query embeds on a worker thread while the database answers the other channels.

