@@ -29,7 +29,14 @@ def systems(ablation: bool) -> dict[str, RetrievalConfig]:
     """Baselines, the default recipe, and the default with one part removed at a time."""
     default = recipe(None)
     plain = RetrievalConfig(
-        lexical_document="turn", adaptive_lexical_tokens=None, entity_boost=0.0, session_lambda=0.0, graph_weight=0.0
+        lexical_document="turn",
+        adaptive_lexical_tokens=None,
+        long_memory_penalty=0.0,
+        graph_weight=0.0,
+        entity_boost=0.0,
+        speaker_boost=0.0,
+        time_boost=0.0,
+        session_lambda=0.0,
     )
     out = {
         "BM25": replace(plain, channels=(Channel.LEXICAL,)),
@@ -40,12 +47,14 @@ def systems(ablation: bool) -> dict[str, RetrievalConfig]:
     if ablation:
         without_graph = tuple(c for c in default.channels if c is not Channel.GRAPH)
         out |= {
-            "- graph (channel and boost)": replace(default, channels=without_graph, entity_boost=0.0),
+            "- graph (channel and speaker boost)": replace(default, channels=without_graph, speaker_boost=0.0),
             "- graph channel": replace(default, channels=without_graph),
-            "- entity boost": replace(default, entity_boost=0.0),
+            "- speaker boost": replace(default, speaker_boost=0.0),
+            "- time boost": replace(default, time_boost=0.0),
             "- context window": replace(default, lexical_document="turn"),
             "- session rerank": replace(default, session_lambda=0.0),
-            "- adaptive weights": replace(default, adaptive_lexical_tokens=None, long_memory_penalty=0.0),
+            "- adaptive lexical weight": replace(default, adaptive_lexical_tokens=None),
+            "- long-memory penalty": replace(default, long_memory_penalty=0.0),
             "- lexical": replace(default, channels=tuple(c for c in default.channels if c is not Channel.LEXICAL)),
             "- vector": replace(default, channels=tuple(c for c in default.channels if c is not Channel.VECTOR)),
             "RRF instead of z-score": replace(default, fusion=Fusion.RRF),
@@ -102,8 +111,11 @@ def _evaluate(client: Any, services: Any, questions: list[tuple[Question, list[s
 
 
 def run_retrieval(args: argparse.Namespace) -> int:
+    import logging
+
     from litestar.testing import TestClient
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per ingest request otherwise
     from graphmem.app import create_app
 
     samples = load_samples(args.data)
