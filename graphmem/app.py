@@ -108,31 +108,36 @@ def create_app(
                     f"embedding model {model.model_name!r} has {model.dimension} dimensions; "
                     f"the schema stores {EMBEDDING_DIM}"
                 )
-            keys = KeyService(db.engine, open_when_keyless=is_loopback(settings.host) or settings.allow_open)
+            # Requests run as graphmem_app, which row-level security confines to the user each
+            # transaction is scoped to; only reads that span users use the owner.
+            engine, admin_engine = db.app_engine, db.engine
+            keys = KeyService(engine, open_when_keyless=is_loopback(settings.host) or settings.allow_open)
             await keys.check_startup(settings.host, settings.allow_open)
-            subjects = await load_subjects(db.engine, settings.erasure_salt)
-            search = SearchService(db.engine, model)
+            subjects = await load_subjects(engine, settings.erasure_salt)
+            search = SearchService(engine, model)
             app.state.services = Services(
-                ingest=IngestService(db.engine, [MemoryStage(model), GraphStage(parser)], subjects=subjects),
+                ingest=IngestService(engine, [MemoryStage(model), GraphStage(parser)], subjects=subjects),
                 search=search,
-                conversations=ConversationService(db.engine),
-                health=HealthService(db.engine, models_loaded=True),
-                entities=EntityService(db.engine),
-                explore=ExploreService(db.engine),
-                relations=RelationService(db.engine),
-                context=ContextService(db.engine, search),
+                conversations=ConversationService(engine),
+                health=HealthService(engine, models_loaded=True),
+                entities=EntityService(engine),
+                explore=ExploreService(engine),
+                relations=RelationService(engine),
+                context=ContextService(engine, search),
                 users=UserService(
-                    db.engine,
+                    engine,
+                    admin_engine=admin_engine,
                     database_mode=db.mode,
                     embedding_model=model.model_name,
                     embedding_dimension=model.dimension,
                     spacy_model=getattr(parser, "model_name", settings.spacy_model),
                 ),
-                erasure=ErasureService(db.engine, subjects),
-                portability=PortabilityService(db.engine),
+                erasure=ErasureService(engine, subjects),
+                portability=PortabilityService(engine),
                 keys=keys,
             )
             app.state.database_mode = db.mode
+            app.state.request_engine = engine
             yield
         finally:
             await db.close()

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 
 import networkx as nx
 
-__all__ = ["GraphHit", "query_keys", "expand", "score_memories"]
+__all__ = ["GraphHit", "query_keys", "participants", "expand", "score_memories"]
 
 _WORD = re.compile(r"[\w][\w'&.-]*", re.UNICODE)
 _SKIP = frozenset(
@@ -44,6 +44,21 @@ def query_keys(query: str, max_words: int = 3) -> set[str]:
             if len(gram[-1]) > 3 and gram[-1].endswith("s") and not gram[-1].endswith("ss"):
                 keys.add(" ".join([*gram[:-1], gram[-1][:-1]]))
     return keys
+
+
+_FIRST = re.compile(r"\b(i|i'm|i've|i'd|me|my|mine|myself)\b", re.IGNORECASE)
+_SECOND = re.compile(r"\b(you|you're|you've|your|yours|yourself)\b", re.IGNORECASE)
+
+
+def participants(query: str) -> frozenset[str]:
+    """Roles a query refers to by pronoun: asked on the user's behalf, "I" is the user and "you"
+    the assistant they talked to."""
+    roles = set()
+    if _FIRST.search(query):
+        roles.add("role:user")
+    if _SECOND.search(query):
+        roles.add("role:assistant")
+    return frozenset(roles)
 
 
 def expand(

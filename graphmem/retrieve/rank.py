@@ -71,7 +71,8 @@ def rank(
     lists = dict(lists)
     vector = Channel.VECTOR.value
     if vector in lists:
-        lengths = {i: c.length for i, c in info.items()}
+        # What a participant the query asks about said is wanted however long it is.
+        lengths = {i: c.length for i, c in info.items() if not c.said_by(named)}
         lists[vector] = discount_long(lists[vector], lengths, config.long_memory_tokens, config.long_memory_penalty)
     graph = {h.memory_id: h for h in graph_hits}
     if graph_hits and Channel.GRAPH in config.channels:
@@ -95,7 +96,7 @@ def rank(
         c = info.get(f.id)
         if config.entity_boost and f.id in graph and top_graph > 0:
             factors["entity"] = 1 + config.entity_boost * graph[f.id].score / top_graph
-        if config.speaker_boost and c is not None and c.speaker_key in named:
+        if config.speaker_boost and c is not None and c.said_by(named):
             factors["speaker"] = 1 + config.speaker_boost
         if config.time_boost and period and c is not None and period[0] <= c.ts < period[1]:
             factors["time"] = 1 + config.time_boost
@@ -121,5 +122,5 @@ def _path(i: int, graph: Mapping[int, GraphHit], info: Mapping[int, Candidate], 
     if i in graph:
         return graph[i].path
     if "speaker" in boosts:
-        return (info[i].speaker or "", "-said-", f"memory {i}")
+        return (info[i].speaker or info[i].role or "", "-said-", f"memory {i}")
     return ()

@@ -36,6 +36,7 @@ from graphmem.services.wire import entity_ref, profile_fact, relation_out
 from graphmem.store import context as store
 from graphmem.store.entities import get_entities
 from graphmem.store.graph import entities_by_alias
+from graphmem.store.privacy import scope_to_user
 from graphmem.store.relations import RelationFilter, RelationRow, find_relations
 
 __all__ = ["ContextService", "user_entity"]
@@ -92,6 +93,7 @@ class ContextService:
         hits = (await self._search.search(user_id, SearchRequest(query=query, limit=memories))).hits if query else []
         now = datetime.now(timezone.utc)
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             me = await user_entity(conn, user_id)
             own = RelationFilter(subject_ids=[me], history=history) if me is not None else None
             facts = await find_relations(conn, user_id, own, before_id=None, limit=PROFILE_FACTS) if own else []

@@ -14,6 +14,7 @@ from graphmem.errors import InvalidInput, NotFound
 from graphmem.limits import MAX_PAGE_SIZE, check_id
 from graphmem.store import graph as graph_store
 from graphmem.store.messages import delete_message, list_messages
+from graphmem.store.privacy import scope_to_user
 from graphmem.store.users import conversation_exists
 
 __all__ = ["ConversationService", "encode_cursor", "decode_cursor"]
@@ -44,6 +45,7 @@ class ConversationService:
             raise InvalidInput(f"limit must be between 1 and {MAX_PAGE_SIZE}", details={"field": "limit"})
         after = decode_cursor(cursor) if cursor else None
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             if not await conversation_exists(conn, user_id, conversation_id):
                 raise NotFound(f"conversation {conversation_id!r} not found")
             rows = await list_messages(conn, user_id, conversation_id, after=after, limit=limit + 1)
@@ -69,6 +71,7 @@ class ConversationService:
         """Delete one message and every row derived only from it, in one transaction."""
         check_id("user_id", user_id)
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             await graph_store.lock_user_graph(conn, user_id)
             touched = await graph_store.entities_of_message(conn, user_id, message_id)
             counts = await delete_message(conn, user_id, message_id)

@@ -29,6 +29,7 @@ from graphmem.services.wire import entity_out, relation_out
 from graphmem.store import entities as store
 from graphmem.store import graph as graph_store
 from graphmem.store.merges import merge_entities
+from graphmem.store.privacy import scope_to_user
 from graphmem.store.relations import strongest_relations
 from graphmem.store.users import ensure_user
 
@@ -76,6 +77,7 @@ class EntityService:
         check_id("user_id", user_id)
         key = _key("q", q) if q is not None else None
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             if match == "fuzzy" and key:
                 if cursor:
                     raise InvalidInput("fuzzy search returns a single ranked page; it takes no cursor", details={"field": "cursor"})
@@ -97,6 +99,7 @@ class EntityService:
     async def get(self, user_id: str, entity_id: int) -> EntityDetail:
         check_id("user_id", user_id)
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             return await self._detail(conn, user_id, entity_id)
 
     @staticmethod
@@ -112,6 +115,7 @@ class EntityService:
         key = _key("name", data.name)
         aliases = [(entity_key(a), a) for a in data.aliases if _key("aliases", a)]
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             await ensure_user(conn, user_id)
             entity_id = await store.create_entity(
                 conn, user_id, key=key, name=data.name, type_=data.type, attributes=data.attributes
@@ -134,6 +138,7 @@ class EntityService:
             values["attributes"] = data.attributes
         remove = [_key("remove_aliases", a) for a in data.remove_aliases]
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             row = await entity_or_404(conn, user_id, entity_id)
             if row.key in remove:
                 raise InvalidInput(f"{row.key!r} is the entity's own key; it cannot be removed", details={"field": "remove_aliases"})
@@ -146,6 +151,7 @@ class EntityService:
         """Delete the entity with its aliases, mentions and every relation it is part of."""
         check_id("user_id", user_id)
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             counts = await store.delete_entity(conn, user_id, entity_id)
         if counts is None:
             raise NotFound(f"entity {entity_id} not found")
@@ -155,6 +161,7 @@ class EntityService:
         check_id("user_id", user_id)
         after = decode_position(cursor, "mentions", tuple[datetime, int]) if cursor else None  # type: ignore[arg-type]
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             await entity_or_404(conn, user_id, entity_id)
             rows = await store.mentions_of(conn, user_id, entity_id, after=after, limit=limit + 1)
         page = rows[:limit]
@@ -174,6 +181,7 @@ class EntityService:
         """Fold ``merged_id`` into ``kept_id``, logged with reason "manual" so a split undoes it."""
         check_id("user_id", user_id)
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             merge_id = await merge_entities(conn, user_id, kept_id, merged_id, reason="manual")
             (row,) = await store.merges_of(conn, user_id, kept_id, merge_id)
         return _merge_out(row)
@@ -181,6 +189,7 @@ class EntityService:
     async def merges(self, user_id: str, entity_id: int) -> MergeList:
         check_id("user_id", user_id)
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             await entity_or_404(conn, user_id, entity_id)
             rows = await store.merges_of(conn, user_id, entity_id)
         return MergeList([_merge_out(r) for r in rows])
@@ -189,6 +198,7 @@ class EntityService:
         """Undo a merge into ``entity_id``: the merged entity comes back with its id, aliases, mentions and facts."""
         check_id("user_id", user_id)
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             if not await store.merges_of(conn, user_id, entity_id, merge_id):
                 raise NotFound(f"merge {merge_id} of entity {entity_id} not found")
             restored = await store.split(conn, user_id, merge_id)

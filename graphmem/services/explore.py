@@ -16,6 +16,7 @@ from graphmem.limits import check_id
 from graphmem.services.entities import entity_or_404
 from graphmem.services.wire import entity_out, entity_ref, relation_out
 from graphmem.store.entities import get_entities
+from graphmem.store.privacy import scope_to_user
 from graphmem.store.relations import RelationFilter, RelationRow, edges_touching
 
 __all__ = ["ExploreService", "MAX_DEPTH", "MAX_PATH_HOPS", "MAX_EDGES_READ"]
@@ -63,6 +64,7 @@ class ExploreService:
         check_id("user_id", user_id)
         flt = RelationFilter(predicates=predicates or None, history=history)
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             root = await entity_or_404(conn, user_id, entity_id)
             rows, cut = await _expand(conn, user_id, entity_id, flt, depth)
             hood = neighbourhood(_edges(rows), entity_id, depth, limit)
@@ -81,6 +83,7 @@ class ExploreService:
         check_id("user_id", user_id)
         flt = RelationFilter(predicates=predicates or None, history=history)
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             await entity_or_404(conn, user_id, source_id)
             await entity_or_404(conn, user_id, target_id)
             rows, _ = await _expand(conn, user_id, source_id, flt, max_hops, target=target_id)

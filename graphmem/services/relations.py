@@ -21,6 +21,7 @@ from graphmem.services.wire import relation_out
 from graphmem.store import graph as graph_store
 from graphmem.store import relations as store
 from graphmem.store.entities import get_entities
+from graphmem.store.privacy import scope_to_user
 
 __all__ = ["RelationQuery", "RelationService"]
 
@@ -81,6 +82,7 @@ class RelationService:
         check_id("user_id", user_id)
         before = decode_position(cursor, "relations", int) if cursor else None
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             subjects = await _ids_named(conn, user_id, "subject", query.subject) if query.subject is not None else None
             objects = await _ids_named(conn, user_id, "object", query.object) if query.object is not None else None
             flt = store.RelationFilter(
@@ -102,6 +104,7 @@ class RelationService:
         """The fact with its evidence: the message, the span, and the text around it."""
         check_id("user_id", user_id)
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             row = await _relation_or_404(conn, user_id, relation_id)
             message = await store.source_message(conn, user_id, row.message_id) if row.message_id else None
         provenance = None
@@ -132,6 +135,7 @@ class RelationService:
             confidence=data.confidence, attributes=data.attributes,
         )
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             await _entities_exist(conn, user_id, data.subject_id, data.object_id)
             rows = await graph_store.open_facts(conn, user_id, [fact.subject_id], [fact.predicate])
             current = [OpenFact(*row) for row in rows]
@@ -165,6 +169,7 @@ class RelationService:
             check_text("object_literal", values["object_literal"])
             values.setdefault("object_id", None)
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             row = await _relation_or_404(conn, user_id, relation_id)
             object_id = values.get("object_id", row.object_id)
             if (object_id is None) == (values.get("object_literal", row.object_literal) is None):
@@ -177,6 +182,7 @@ class RelationService:
     async def delete(self, user_id: str, relation_id: int) -> None:
         check_id("user_id", user_id)
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             if not await store.delete_relation(conn, user_id, relation_id):
                 raise NotFound(f"relation {relation_id} not found")
 
@@ -185,6 +191,7 @@ class RelationService:
         check_id("user_id", user_id)
         until = as_utc(at) or datetime.now(timezone.utc)
         async with self._engine.begin() as conn:
+            await scope_to_user(conn, user_id)
             row = await _relation_or_404(conn, user_id, relation_id)
             if row.valid_to is not None and row.valid_to <= until:
                 raise Conflict(f"relation {relation_id} already ended at {row.valid_to.isoformat()}")

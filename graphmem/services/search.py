@@ -15,7 +15,7 @@ from graphmem.embed.base import Embedder
 from graphmem.limits import as_utc, check_id, check_metadata, check_text
 from graphmem.retrieve.channels import graph_channel, lexical_channel, vector_channel
 from graphmem.retrieve.config import DEFAULT_RECIPE, Channel, RetrievalConfig, recipe
-from graphmem.retrieve.graph import query_keys
+from graphmem.retrieve.graph import participants, query_keys
 from graphmem.retrieve.rank import Hit, rank
 from graphmem.retrieve.when import query_period
 from graphmem.store import retrieval
@@ -104,7 +104,7 @@ class SearchService:
                 graph_hits=graph_hits,
                 candidates=await retrieval.candidates(conn, user_id, ids),
                 median_length=median,
-                named=frozenset(query_keys(request.query)),
+                named=frozenset(query_keys(request.query)) | participants(request.query),
                 period=query_period(request.query, self._clock()),
                 limit=request.limit,
             )

@@ -12,6 +12,7 @@ from graphmem.errors import NotFound
 from graphmem.limits import check_id
 from graphmem.services.cursors import decode_position, encode_position
 from graphmem.store import overview as store
+from graphmem.store.privacy import scope_to_user
 
 __all__ = ["UserService"]
 
@@ -21,19 +22,21 @@ class UserService:
         self,
         engine: AsyncEngine,
         *,
+        admin_engine: AsyncEngine,
         database_mode: Literal["embedded", "external"],
         embedding_model: str,
         embedding_dimension: int,
         spacy_model: str,
     ) -> None:
         self._engine = engine
+        self._admin_engine = admin_engine  # the owner: the user list and counts span all users
         self._mode = database_mode
         self._models = Models(embedding_model, embedding_dimension, spacy_model)
 
     async def list_users(self, cursor: str | None, limit: int) -> UserPage:
         """In user_id order."""
         after = decode_position(cursor, "users", str) if cursor else None
-        async with self._engine.connect() as conn:
+        async with self._admin_engine.connect() as conn:
             rows = await store.list_users(conn, after=after, limit=limit + 1)
         page = rows[:limit]
         more = len(rows) > limit
@@ -45,6 +48,7 @@ class UserService:
     async def get(self, user_id: str) -> UserDetail:
         check_id("user_id", user_id)
         async with self._engine.connect() as conn:
+            await scope_to_user(conn, user_id)
             row = await store.get_user(conn, user_id)
             if row is None:
                 raise NotFound(f"user {user_id!r} not found")
@@ -52,7 +56,7 @@ class UserService:
         return UserDetail(row.user_id, row.created_at, Counts(**stats.counts), stats.first_seen, stats.last_seen)
 
     async def status(self) -> Status:
-        async with self._engine.connect() as conn:
+        async with self._admin_engine.connect() as conn:
             postgresql, pgvector = await store.versions(conn)
             counts = await store.table_counts(conn)
         users = counts.pop("users")

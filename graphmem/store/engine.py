@@ -10,7 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from graphmem.errors import ConfigurationError
 
-__all__ = ["sqlalchemy_url", "create_engine", "ensure_database", "ensure_pgvector", "server_version", "ping"]
+__all__ = [
+    "APP_ROLE",
+    "sqlalchemy_url",
+    "create_engine",
+    "ensure_database",
+    "ensure_pgvector",
+    "ensure_role",
+    "current_role",
+    "server_version",
+    "ping",
+]
+
+APP_ROLE = "graphmem_app"  # created by migration 0003; row-level security binds it
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -75,6 +87,31 @@ async def ensure_pgvector(engine: AsyncEngine) -> None:
             await conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS vector"))
     except DBAPIError as exc:
         raise ConfigurationError(f"cannot prepare the database: {exc.orig}") from exc
+
+
+async def current_role(engine: AsyncEngine) -> str:
+    """The role a session of ``engine`` runs its queries as."""
+    async with engine.connect() as conn:
+        return str(await conn.scalar(sa.text("SELECT current_user")))
+
+
+async def ensure_role(engine: AsyncEngine, role: str) -> None:
+    """Check that ``engine`` runs as ``role`` and that row-level security binds that role: it is
+    no superuser and has no BYPASSRLS. The database user must be allowed to ``SET ROLE`` to it."""
+    query = sa.text("SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(query)).one()
+    except DBAPIError as exc:
+        raise ConfigurationError(
+            f"cannot run queries as role {role!r}: {str(exc.orig).strip()}; the database user needs "
+            f"membership in it (GRANT {role} TO <user>), see docs/privacy.md"
+        ) from exc
+    if row.name != role or row.rolsuper or row.rolbypassrls:
+        raise ConfigurationError(
+            f"queries run as {row.name!r}, which row-level security does not restrict; "
+            f"{role!r} must be NOSUPERUSER NOBYPASSRLS"
+        )
 
 
 async def server_version(engine: AsyncEngine) -> str:

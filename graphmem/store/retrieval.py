@@ -34,6 +34,11 @@ class Candidate:
     length: int  # lexemes in the memory's own text
     speaker: str | None  # who said the source message
     speaker_key: str | None = None  # the speaker's entity key
+    role: str | None = None  # user, assistant or other
+
+    def said_by(self, named: frozenset[str]) -> bool:
+        """Whether a participant the query refers to said this: by name, or by role ("role:user")."""
+        return self.speaker_key in named or f"role:{self.role}" in named
 
 
 async def linked_entities(
@@ -109,12 +114,14 @@ async def candidates(conn: AsyncConnection, user_id: str, ids: Iterable[int]) ->
         return {}
     m, msg = memories.c, messages.c
     query = (
-        sa.select(m.id, m.conversation_id, m.ts, m.tsv_len, msg.speaker)
+        sa.select(m.id, m.conversation_id, m.ts, m.tsv_len, msg.speaker, msg.role)
         .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
         .where(m.user_id == user_id, m.id.in_(ids))
     )
     return {
-        r.id: Candidate(r.id, r.conversation_id, r.ts, r.tsv_len, r.speaker, entity_key(r.speaker) if r.speaker else None)
+        r.id: Candidate(
+            r.id, r.conversation_id, r.ts, r.tsv_len, r.speaker, entity_key(r.speaker) if r.speaker else None, r.role
+        )
         for r in await conn.execute(query)
     }
 

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from graphmem.errors import ConfigurationError
+from graphmem.settings import Settings
+from graphmem.store.database import open_database
+from graphmem.store.engine import APP_ROLE, current_role, sqlalchemy_url
 
 
 def _migrate(url: str) -> subprocess.CompletedProcess[str]:
@@ -30,3 +44,54 @@ def test_unreachable_server_is_a_clear_error() -> None:
 def test_wrong_scheme_is_a_clear_error() -> None:
     done = _migrate("mysql://u@h/db")
     assert done.returncode == 1 and "postgresql://" in done.stderr and "Traceback" not in done.stderr
+
+
+@contextmanager
+def _owned_database(database_url: str, *, admin_on_app_role: bool) -> Iterator[str]:
+    """A database owned by a new LOGIN role that is no superuser (as on a managed server), with
+    pgvector installed by an administrator; yields that role's URL. With ``admin_on_app_role``
+    the role may grant graphmem_app (as when it created it); otherwise it may not."""
+    name = f"gm_{uuid.uuid4().hex[:8]}"
+    head, _, query = database_url.partition("?")
+    server = head.rsplit("/", 1)[0]
+    assert server.startswith("postgresql://postgres:@"), server
+    as_admin = f"{server}/{name}?{query}"
+    as_owner = as_admin.replace("postgresql://postgres:@", f"postgresql://{name}:@", 1)
+
+    async def admin(url: str, *statements: str) -> None:
+        engine = create_async_engine(sqlalchemy_url(url), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        try:
+            async with engine.connect() as conn:
+                for statement in statements:
+                    await conn.execute(sa.text(statement))
+        finally:
+            await engine.dispose()
+
+    grant = [f"GRANT {APP_ROLE} TO {name} WITH ADMIN OPTION, SET FALSE"] if admin_on_app_role else []
+    asyncio.run(admin(database_url, f"CREATE ROLE {name} LOGIN CREATEROLE", f"CREATE DATABASE {name} OWNER {name}", *grant))
+    try:
+        asyncio.run(admin(as_admin, "CREATE EXTENSION vector"))
+        yield as_owner
+    finally:
+        asyncio.run(admin(database_url, f"DROP DATABASE {name} WITH (FORCE)", f"DROP OWNED BY {name}", f"DROP ROLE {name}"))
+
+
+def test_a_non_superuser_owner_serves_as_the_app_role(database_url: str, tmp_path: Path) -> None:
+    """Migrations grant the owner membership in graphmem_app; requests then run as that role."""
+
+    async def roles(url: str) -> tuple[str, str]:
+        db = await open_database(Settings(database_url=url, data_dir=tmp_path))
+        try:
+            return await current_role(db.engine), await current_role(db.app_engine)
+        finally:
+            await db.close()
+
+    with _owned_database(database_url, admin_on_app_role=True) as url:
+        owner, app = asyncio.run(roles(url))
+    assert owner.startswith("gm_") and app == APP_ROLE
+
+
+def test_an_owner_that_cannot_become_the_app_role_is_a_clear_error(database_url: str, tmp_path: Path) -> None:
+    with _owned_database(database_url, admin_on_app_role=False) as url:
+        with pytest.raises(ConfigurationError, match=f"GRANT {APP_ROLE} TO"):
+            asyncio.run(open_database(Settings(database_url=url, data_dir=tmp_path)))

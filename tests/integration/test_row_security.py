@@ -116,3 +116,22 @@ def test_app_role_cannot_write_keys(database_url: str, table: str) -> None:
         return "allowed"
 
     assert asyncio.run(_as_app_role(database_url, body)) == "InsufficientPrivilege"
+
+
+def test_requests_run_as_the_app_role(client: TestClient, ingest: Callable[..., dict[str, Any]], user_id: str) -> None:
+    """The running app's request engine is graphmem_app; unscoped, it sees no row at all."""
+    ingest(user_id, "c", {"role": "user", "text": "A row that exists."})
+    engine = client.app.state.request_engine
+
+    async def probe() -> tuple[str, int, int]:
+        async with engine.connect() as conn:
+            who = await conn.scalar(sa.text("SELECT current_user"))
+            unscoped = await conn.scalar(sa.text("SELECT count(*) FROM messages"))
+        async with engine.connect() as conn:
+            await scope_to_user(conn, user_id)
+            scoped = await conn.scalar(sa.text("SELECT count(*) FROM messages"))
+        return who, unscoped, scoped
+
+    assert client.blocking_portal.call(probe) == (ROLE, 0, 1)
+    assert client.get(f"/v1/users/{user_id}").json()["counts"]["messages"] == 1  # scoped reads see the user's rows
+    assert client.get("/v1/status").json()["counts"]["messages"] >= 1  # counts over all users use the owner
