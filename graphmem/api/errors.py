@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import psycopg
 from litestar import MediaType, Request, Response
@@ -57,7 +58,16 @@ def _graphmem(_: Request, exc: errors.GraphmemError) -> Response[ErrorResponse]:
     return _respond(status, exc.code, exc.message, exc.details, headers)
 
 
+# msgspec words a broken bound as "Expected `array` of length <= 256", "Expected `int` >= 1".
+_BOUND = re.compile(r"(length )?[<>]= \d")
+
+
 def _validation(_: Request, exc: ValidationException) -> Response[ErrorResponse]:
+    """Malformed or mistyped input is a 400; a value past a documented limit is a 422 that
+    says which limit, as docs/limits.md promises."""
+    details = exc.extra if isinstance(exc.extra, list) else []
+    if any(_BOUND.search(str(d.get("message", ""))) for d in details if isinstance(d, dict)):
+        return _respond(422, "limit_exceeded", str(exc.detail), exc.extra)
     return _respond(400, "invalid_request", str(exc.detail), exc.extra)
 
 

@@ -30,11 +30,11 @@ def _assert_error(response: Any, status: int) -> dict[str, Any]:
 GOOD = {"role": "user", "text": "fine"}
 
 BAD_BATCHES = {
-    "empty text": ({"messages": [GOOD, {"role": "user", "text": ""}]}, 400),
+    "empty text": ({"messages": [GOOD, {"role": "user", "text": ""}]}, 422),
     "blank text": ({"messages": [GOOD, {"role": "user", "text": "   \n"}]}, 422),
-    "text too long": ({"messages": [GOOD, {"role": "user", "text": "x" * (MAX_TEXT_CHARS + 1)}]}, 400),
-    "batch too large": ({"messages": [GOOD] * (MAX_BATCH_MESSAGES + 1)}, 400),
-    "empty batch": ({"messages": []}, 400),
+    "text too long": ({"messages": [GOOD, {"role": "user", "text": "x" * (MAX_TEXT_CHARS + 1)}]}, 422),
+    "batch too large": ({"messages": [GOOD] * (MAX_BATCH_MESSAGES + 1)}, 422),
+    "empty batch": ({"messages": []}, 422),
     "unknown field": ({"messages": [GOOD, {"role": "user", "text": "x", "colour": "red"}]}, 400),
     "unknown top-level field": ({"messages": [GOOD], "extra": 1}, 400),
     "wrong type": ({"messages": [GOOD, {"role": "user", "text": 42}]}, 400),
@@ -89,10 +89,10 @@ def test_body_over_the_limit_is_413(client: TestClient, user_id: str) -> None:
 
 def test_bad_search_requests(client: TestClient, user_id: str) -> None:
     url = f"/v1/users/{user_id}/memories/search"
-    _assert_error(client.post(url, json={"query": ""}), 400)
+    _assert_error(client.post(url, json={"query": ""}), 422)
     _assert_error(client.post(url, json={"query": " "}), 422)
-    _assert_error(client.post(url, json={"query": "q", "limit": 0}), 400)
-    _assert_error(client.post(url, json={"query": "q", "limit": 101}), 400)
+    assert _assert_error(client.post(url, json={"query": "q", "limit": 0}), 422)["code"] == "limit_exceeded"
+    assert _assert_error(client.post(url, json={"query": "q", "limit": 101}), 422)["code"] == "limit_exceeded"
     _assert_error(client.post(url, json={"query": "q", "recipe": "nope"}), 400)
     _assert_error(client.post(url, json={"query": "q", "filters": {"colour": 1}}), 400)
     _assert_error(client.post(url, json={"query": "a\u0000"}), 422)
@@ -101,8 +101,8 @@ def test_bad_search_requests(client: TestClient, user_id: str) -> None:
 def test_bad_paging_requests(client: TestClient, user_id: str) -> None:
     _post(client, user_id, {"messages": [GOOD]})
     url = f"/v1/users/{user_id}/conversations/c/messages"
-    _assert_error(client.get(url, params={"limit": 0}), 400)
-    _assert_error(client.get(url, params={"limit": 501}), 400)
+    _assert_error(client.get(url, params={"limit": 0}), 422)
+    _assert_error(client.get(url, params={"limit": 501}), 422)
     _assert_error(client.get(url, params={"cursor": "not-a-cursor"}), 422)
 
 

@@ -57,7 +57,7 @@ def test_a_conflict_has_the_shape_too(client: TestClient, user_id: str) -> None:
     [
         ("get", "/v1/users/u-contract/entities/1", None, 404, "not_found"),
         ("get", "/v1/users/u-contract/relations/1", None, 404, "not_found"),
-        ("get", "/v1/users/u-contract/entities?limit=0", None, 400, "invalid_request"),
+        ("get", "/v1/users/u-contract/entities?limit=0", None, 422, "limit_exceeded"),
         ("get", "/v1/users/u-contract/relations?cursor=nope", None, 422, "invalid_input"),
         ("post", "/v1/users/u-contract/relations", {"subject_id": 1}, 400, "invalid_request"),
         ("put", "/v1/users/u-contract/entities/1", {}, 405, "method_not_allowed"),

@@ -52,7 +52,7 @@ def test_user_list_pages_in_order(client: TestClient, ingest: Ingest, user_id: s
     everyone = client.get("/v1/users", params={"limit": 500}).json()
     if len(everyone["users"]) < 500:
         assert everyone["next_cursor"] is None and len(everyone["users"]) == len(listed)
-    assert client.get("/v1/users", params={"limit": 0}).status_code == 400
+    assert client.get("/v1/users", params={"limit": 0}).status_code == 422
     assert client.get("/v1/users", params={"cursor": "garbage!"}).status_code == 422
 
 
