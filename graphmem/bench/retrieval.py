@@ -52,6 +52,7 @@ def systems(ablation: bool) -> dict[str, RetrievalConfig]:
             "- speaker boost": replace(default, speaker_boost=0.0),
             "- time boost": replace(default, time_boost=0.0),
             "- context window": replace(default, lexical_document="turn"),
+            "- adaptive context window": replace(default, context_max_median=None),
             "- session rerank": replace(default, session_lambda=0.0),
             "- adaptive lexical weight": replace(default, adaptive_lexical_tokens=None),
             "- long-memory penalty": replace(default, long_memory_penalty=0.0),

@@ -33,6 +33,9 @@ class RetrievalConfig:
     vector_weight: float = 0.4
     lexical_weight: float = 0.6
     lexical_document: Literal["context", "turn"] = "context"
+    # Neighbouring turns give a short turn its meaning; a long message carries its own. Above this
+    # median memory length (lexemes) the lexical channel reads each memory's own words only.
+    context_max_median: float | None = 30.0
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     # Long messages carry many words but little signal per word; below this median length

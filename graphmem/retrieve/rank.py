@@ -17,7 +17,7 @@ from graphmem.retrieve.fusion import ChannelScore, Ranked, linear, rrf
 from graphmem.retrieve.graph import GraphHit
 from graphmem.store.retrieval import Candidate
 
-__all__ = ["Hit", "lexical_weight", "channel_weights", "discount_long", "rank"]
+__all__ = ["Hit", "lexical_weight", "lexical_document", "channel_weights", "discount_long", "rank"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,12 @@ def lexical_weight(config: RetrievalConfig, median_length: float) -> float:
     if config.adaptive_lexical_tokens is None or median_length <= 0:
         return config.lexical_weight
     return config.lexical_weight * min(1.0, config.adaptive_lexical_tokens / median_length)
+
+
+def lexical_document(config: RetrievalConfig, median_length: float) -> str:
+    if config.context_max_median is not None and median_length > config.context_max_median:
+        return "turn"
+    return config.lexical_document
 
 
 def channel_weights(config: RetrievalConfig, median_length: float) -> dict[str, float]:

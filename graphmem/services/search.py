@@ -16,7 +16,7 @@ from graphmem.limits import as_utc, check_id, check_metadata, check_text
 from graphmem.retrieve.channels import graph_channel, lexical_channel, vector_channel
 from graphmem.retrieve.config import DEFAULT_RECIPE, Channel, RetrievalConfig, recipe
 from graphmem.retrieve.graph import participants, query_keys
-from graphmem.retrieve.rank import Hit, rank
+from graphmem.retrieve.rank import Hit, lexical_document, rank
 from graphmem.retrieve.when import query_period
 from graphmem.store import retrieval
 from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
@@ -89,7 +89,8 @@ class SearchService:
                     tasks.start_soon(embed)
                 total, median = await retrieval.corpus_profile(conn, user_id)
                 if Channel.LEXICAL in config.channels:
-                    lists[Channel.LEXICAL.value] = await lexical_channel(conn, user_id, request.query, flt, config)
+                    lexical = replace(config, lexical_document=lexical_document(config, median))
+                    lists[Channel.LEXICAL.value] = await lexical_channel(conn, user_id, request.query, flt, lexical)
                 if Channel.GRAPH in config.channels or config.entity_boost:
                     top = [i for i, _ in lists.get(Channel.LEXICAL.value, [])[:3]]
                     graph_hits = await graph_channel(

@@ -12,7 +12,7 @@ from graphmem.retrieve.config import Channel, Fusion, RetrievalConfig
 from graphmem.retrieve.documents import ContextWindow, IndexedTurn, context_documents, index_text, sessions
 from graphmem.retrieve.fusion import linear, zscores
 from graphmem.retrieve.graph import GraphHit, expand, query_keys, score_memories
-from graphmem.retrieve.rank import discount_long, lexical_weight, rank
+from graphmem.retrieve.rank import channel_weights, discount_long, lexical_document, lexical_weight, rank
 from graphmem.retrieve.when import query_period
 from graphmem.store.retrieval import Candidate
 
@@ -72,6 +72,11 @@ def test_hubs_pull_less() -> None:
 
 def test_adaptive_weights() -> None:
     config = RetrievalConfig()
+    assert lexical_document(config, 12) == "context" and lexical_document(config, 80) == "turn"
+    assert lexical_document(replace(config, context_max_median=None), 80) == "context"
+    weights = channel_weights(config, 60)
+    assert weights["lexical"] == pytest.approx(config.lexical_weight / 2)
+    assert weights["vector"] + weights["lexical"] == pytest.approx(config.vector_weight + config.lexical_weight)
     assert lexical_weight(config, 15) == config.lexical_weight
     assert lexical_weight(config, 120) == pytest.approx(config.lexical_weight * 30 / 120)
     assert lexical_weight(replace(config, adaptive_lexical_tokens=None), 120) == config.lexical_weight
