@@ -29,7 +29,7 @@ from graphmem.store.database import open_database
 from graphmem.store.memories import insert_memories
 from graphmem.store.portability import user_row_counts
 from graphmem.store.privacy import user_tables
-from graphmem.store.tables import EMBEDDING_DIM, memories, mentions, messages, relations
+from graphmem.store.tables import EMBEDDING_DIM, memories, messages
 from graphmem.store.users import ensure_conversation
 
 __all__ = ["run_erasure", "fill_user"]

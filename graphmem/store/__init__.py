@@ -1,0 +1,3 @@
+"""Everything SQL: the engine and embedded PostgreSQL, table definitions, one module per aggregate."""
+
+__all__: list[str] = []
