@@ -62,7 +62,7 @@ def ingest(client: TestClient) -> Callable[..., dict[str, Any]]:
 
     def post(user: str, conversation: str, *messages: dict[str, Any]) -> dict[str, Any]:
         response = client.post(
-            f"/v1/users/{user}/conversations/{conversation}/messages", json={"messages": list(messages)}
+            f"/v1/users/{user}/conversations/{conversation}/messages?wait=true", json={"messages": list(messages)}
         )
         assert response.status_code in (200, 201), response.text
         return response.json()  # type: ignore[no-any-return]

@@ -106,7 +106,20 @@ def _db_or_internal(request: Request, exc: DBAPIError) -> Response[ErrorResponse
     return _internal(request, exc)
 
 
+def _group(request: Request, exc: BaseExceptionGroup) -> Response[ErrorResponse]:
+    """Concurrent queries (search runs its channels at once) fail as a group: answer for the
+    first failure, as if it had been raised alone."""
+    first: BaseException = exc
+    while isinstance(first, BaseExceptionGroup):
+        first = first.exceptions[0]
+    for kind, handler in exception_handlers.items():
+        if kind is not BaseExceptionGroup and isinstance(first, kind):
+            return handler(request, first)  # type: ignore[operator]
+    return _internal(request, exc)
+
+
 exception_handlers = {
+    BaseExceptionGroup: _group,
     errors.GraphmemError: _graphmem,
     ValidationException: _validation,
     HTTPException: _http,

@@ -21,11 +21,13 @@ def run(args: argparse.Namespace) -> int:
     from graphmem.bench.erasure import run_erasure
     from graphmem.bench.extract import run_extract
     from graphmem.bench.ingest import run_ingest
+    from graphmem.bench.load import run_load
     from graphmem.bench.retrieval import run_retrieval
+    from graphmem.bench.scale import run_scale
     from graphmem.bench.search import run_search
 
     commands = {"ingest": run_ingest, "search": run_search, "extract": run_extract, "retrieval": run_retrieval,
-                "erasure": run_erasure}
+                "erasure": run_erasure, "scale": run_scale, "load": run_load}
     if args.bench not in commands:
         print(f"graphmem bench: unknown benchmark {args.bench!r}", file=sys.stderr)
         return 2

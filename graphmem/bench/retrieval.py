@@ -15,6 +15,7 @@ from typing import Any
 from graphmem.bench.locomo import Question, Turn, flatten_questions, flatten_turns, load_samples
 from graphmem.bench.metrics import ndcg_at, recall_at, repair_evidence
 from graphmem.bench.report import environment, print_header, print_result, print_table
+from graphmem.bench.server import drain_queue
 from graphmem.bench.stats import percentile
 from graphmem.retrieve.config import Channel, Fusion, RetrievalConfig, recipe
 from graphmem.settings import Settings
@@ -72,7 +73,7 @@ def _ingest(client: Any, turns: list[Turn]) -> float:
     start = time.perf_counter()
     for (user, session), group in groupby(turns, key=lambda t: (_user(t), t.session)):
         group = list(group)
-        path = f"/v1/users/{user}/conversations/{session}/messages"
+        path = f"/v1/users/{user}/conversations/{session}/messages?wait=true"
         for i in range(0, len(group), 64):
             body = {
                 "messages": [
@@ -88,6 +89,7 @@ def _ingest(client: Any, turns: list[Turn]) -> float:
             }
             response = client.post(path, json=body)
             response.raise_for_status()
+    drain_queue(client)  # a batch that outlived the wait is still queued: search only once all are done
     return time.perf_counter() - start
 
 

@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Iterator
+from typing import Any, Iterator
 
 import httpx
 
-__all__ = ["RunningServer", "ServerError", "running_server"]
+__all__ = ["RunningServer", "ServerError", "running_server", "drain_queue"]
 
 HOST = "127.0.0.1"
 
@@ -41,6 +41,20 @@ class RunningServer:
     process: subprocess.Popen[bytes]
     startup_s: float = 0.0
     exit_code: int | None = None  # set once stopped
+    command: tuple[str, ...] = ()
+    env: dict[str, str] | None = None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown, the embedded PostgreSQL left orphaned."""
+        self.process.kill()
+        self.process.wait()
+
+    def restart(self, timeout_s: float = 180.0) -> None:
+        """Start the server again on the same data directory and port (after ``kill``)."""
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                            start_new_session=True)
+        _wait_ready(self, timeout_s)
 
     @property
     def stopped_cleanly(self) -> bool:
@@ -121,12 +135,16 @@ def _raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def running_server(*, startup_timeout_s: float = 180.0, stop_timeout_s: float = 60.0) -> Iterator[RunningServer]:
-    """Start ``graphmem serve`` and yield once ``GET /ready`` answers 200."""
+def running_server(
+    *, startup_timeout_s: float = 180.0, stop_timeout_s: float = 60.0, settings: dict[str, object] | None = None
+) -> Iterator[RunningServer]:
+    """Start ``graphmem serve`` and yield once ``GET /ready`` answers 200; ``settings`` become
+    ``GRAPHMEM_*`` variables of the server."""
     root = Path(tempfile.mkdtemp(prefix="graphmem-bench-"))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "GRAPHMEM_DATABASE_URL"}  # always embedded
     env["PYTHONUNBUFFERED"] = "1"  # so that the log tail shown on failure is complete
+    env.update({f"GRAPHMEM_{k.upper()}": str(v) for k, v in (settings or {}).items()})
     cmd = [sys.executable, "-m", "graphmem.cli.main", "serve", "--host", HOST, "--port", str(port),
            "--data-dir", str(root / "data")]  # fmt: skip
     previous = None
@@ -138,7 +156,8 @@ def running_server(*, startup_timeout_s: float = 180.0, stop_timeout_s: float = 
             started = time.monotonic()
             # Its own session: Ctrl-C reaches only the bench, which then stops the server in order.
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        server = RunningServer(f"http://{HOST}:{port}", root / "data", root / "server.log", proc)
+        server = RunningServer(f"http://{HOST}:{port}", root / "data", root / "server.log", proc,
+                               command=tuple(cmd), env=env)
         _wait_ready(server, startup_timeout_s)
         server.startup_s = time.monotonic() - started
         yield server
@@ -150,3 +169,18 @@ def running_server(*, startup_timeout_s: float = 180.0, stop_timeout_s: float = 
             shutil.rmtree(root, ignore_errors=True)
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+
+
+def drain_queue(client: Any, timeout_s: float = 3600.0) -> dict[str, int]:
+    """Wait until the ingest queue has nothing queued or running; fail on failed jobs."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        queue = client.get("/v1/status").json()["queue"]
+        if queue["failed"]:
+            raise RuntimeError(f"{queue['failed']} ingest jobs failed; see GET /v1/admin/jobs")
+        if queue["queued"] + queue["running"] == 0:
+            return queue  # type: ignore[no-any-return]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the ingest queue did not drain: {queue}")
+        time.sleep(0.5)
+

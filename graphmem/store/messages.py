@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.store.tables import memories, mentions, messages, relations
 
-__all__ = ["MessageRow", "allocate_ids", "existing_client_ids", "insert_messages", "list_messages", "delete_message"]
+__all__ = ["MessageRow", "allocate_ids", "existing_client_ids", "insert_messages", "list_messages",
+           "messages_by_id", "unprocessed", "delete_message"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class MessageRow:
     ts: datetime
     metadata: dict[str, Any]
     created_at: datetime
+    lifecycle: dict[str, Any] = field(default_factory=dict)
 
 
 async def allocate_ids(conn: AsyncConnection, table: sa.Table, n: int) -> list[int]:
@@ -63,6 +65,24 @@ async def insert_messages(conn: AsyncConnection, user_id: str, rows: Sequence[di
         .returning(messages.c.id)
     )
     return set((await conn.scalars(stmt)).all())
+
+
+async def messages_by_id(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> list[MessageRow]:
+    """The messages that still exist among ``ids``, in time order (a deleted one is skipped)."""
+    c = messages.c
+    query = (
+        sa.select(c.id, c.conversation_id, c.client_id, c.role, c.speaker, c.text, c.ts, c.metadata, c.created_at,
+                  c.lifecycle)
+        .where(c.user_id == user_id, c.id.in_(list(ids)))
+        .order_by(c.ts, c.id)
+    )
+    return [MessageRow(**row._mapping) for row in await conn.execute(query)]
+
+
+async def unprocessed(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` without a memory yet: processing skips the rest, so a re-run adds nothing."""
+    done = sa.select(memories.c.message_id).where(memories.c.user_id == user_id, memories.c.message_id.in_(list(ids)))
+    return set(ids) - set((await conn.scalars(done)).all())
 
 
 async def list_messages(

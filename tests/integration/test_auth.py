@@ -69,8 +69,8 @@ def test_scopes_401_and_403(own_db: str, keyed: dict[str, str], tmp_path: Path,
         assert client.get("/v1/users/u/entities", headers=_h("gm_wrong")).status_code == 401
 
         read, write, admin = keyed["read"], keyed["write"], keyed["admin"]
-        assert client.post("/v1/users/u/conversations/c/messages", json=ingest, headers=_h(read)).status_code == 403
-        assert client.post("/v1/users/u/conversations/c/messages", json=ingest, headers=_h(write)).status_code == 201
+        assert client.post("/v1/users/u/conversations/c/messages?wait=true", json=ingest, headers=_h(read)).status_code == 403
+        assert client.post("/v1/users/u/conversations/c/messages?wait=true", json=ingest, headers=_h(write)).status_code == 201
         assert client.post("/v1/users/u/memories/search", json={"query": "bees"}, headers=_h(read)).status_code == 200
         assert client.get("/v1/users/u/entities", headers={"X-API-Key": read}).status_code == 200
         for key, status in ((read, 403), (write, 403), (admin, 200)):

@@ -11,7 +11,7 @@ from graphmem.limits import MAX_BATCH_MESSAGES, MAX_TEXT_CHARS
 
 
 def _post(client: TestClient, user: str, body: Any, conversation: str = "c") -> Any:
-    return client.post(f"/v1/users/{user}/conversations/{conversation}/messages", json=body)
+    return client.post(f"/v1/users/{user}/conversations/{conversation}/messages?wait=true", json=body)
 
 
 def _count(client: TestClient, user: str, conversation: str = "c") -> int:
@@ -60,7 +60,7 @@ def test_bad_batch_is_rejected_whole(client: TestClient, user_id: str, case: str
 
 def test_malformed_json(client: TestClient, user_id: str) -> None:
     response = client.post(
-        f"/v1/users/{user_id}/conversations/c/messages",
+        f"/v1/users/{user_id}/conversations/c/messages?wait=true",
         content=b'{"messages": [',
         headers={"content-type": "application/json"},
     )
@@ -100,7 +100,7 @@ def test_bad_search_requests(client: TestClient, user_id: str) -> None:
 
 def test_bad_paging_requests(client: TestClient, user_id: str) -> None:
     _post(client, user_id, {"messages": [GOOD]})
-    url = f"/v1/users/{user_id}/conversations/c/messages"
+    url = f"/v1/users/{user_id}/conversations/c/messages?wait=true"
     _assert_error(client.get(url, params={"limit": 0}), 422)
     _assert_error(client.get(url, params={"limit": 501}), 422)
     _assert_error(client.get(url, params={"cursor": "not-a-cursor"}), 422)

@@ -12,9 +12,9 @@ import pytest
 from litestar.testing import TestClient
 
 from graphmem.dto import IngestRequest, MessageIn
-from graphmem.errors import Conflict
 from graphmem.services.erasure import ErasureService, load_subjects
 from graphmem.services.ingest import IngestService
+from graphmem.services.jobs import JobRunner
 from graphmem.services.pipeline import IngestBatch
 from graphmem.store.engine import create_engine
 from privacy_helpers import dump_user, find_anywhere, user_tables
@@ -74,8 +74,8 @@ def test_erasure_rejects_bad_user_ids(client: TestClient) -> None:
 
 
 class Gate:
-    """A stage that parks the batch until released, at prepare (before the write) or inside
-    the write transaction (after the per-user lock)."""
+    """A stage that parks the batch's job until released, at prepare (before the write) or
+    inside the write transaction (after the per-user lock)."""
 
     name = "gate"
 
@@ -96,26 +96,24 @@ class Gate:
         await self._park("write")
 
 
-def _race(database_url: str, user: str, at: str) -> tuple[BaseException | None, dict[str, int]]:
-    """Start a batch, erase the user while the batch is parked at ``at``, then let it go."""
+def _race(database_url: str, user: str, at: str) -> tuple[str | None, dict[str, int]]:
+    """Accept a batch, erase the user while its job is parked at ``at``, then let the job go;
+    return the job's state as the waiting request saw it, and the erasure's counts."""
 
-    async def go() -> tuple[BaseException | None, dict[str, int]]:
+    async def go() -> tuple[str | None, dict[str, int]]:
         engine = create_engine(database_url, pool_size=4)
         try:
             subjects = await load_subjects(engine, None)
             gate = Gate(at)
-            ingest = IngestService(engine, [gate], subjects=subjects)
+            ingest = IngestService(engine, JobRunner(engine, engine, [gate]), subjects=subjects)
             erasure = ErasureService(engine, subjects)
             request = IngestRequest([MessageIn("user", "Resurrection attempt", client_id="late")])
-            outcome: list[BaseException | None] = []
+            outcome: list[str | None] = []
             receipts: list[dict[str, int]] = []
 
             async def send() -> None:
-                try:
-                    await ingest.ingest(user, "c1", request)
-                    outcome.append(None)
-                except Conflict as exc:
-                    outcome.append(exc)
+                response = await ingest.ingest(user, "c1", request, wait=True)
+                outcome.append(response.job.state if response.job else None)
 
             async def erase() -> None:
                 receipts.append((await erasure.erase(user)).counts)
@@ -133,13 +131,13 @@ def _race(database_url: str, user: str, at: str) -> tuple[BaseException | None, 
     return asyncio.run(go())
 
 
-def test_batch_in_flight_during_erasure_is_refused(
+def test_a_job_that_runs_after_the_erasure_writes_nothing(
     ingest: Callable[..., dict[str, Any]], database_url: str, sql: Sql, user_id: str
 ) -> None:
     ingest(user_id, "c1", {"role": "user", "text": "I was here first."})
-    error, counts = _race(database_url, user_id, at="prepare")
-    assert isinstance(error, Conflict) and "erased" in error.message
-    assert counts["messages"] == 1
+    state, counts = _race(database_url, user_id, at="prepare")
+    assert state == "failed"  # the job went with the user
+    assert counts["messages"] == 2 and counts["ingest_jobs"] == 2  # the accepted batch and its pending job
     assert find_anywhere(sql, user_id) == [] and find_anywhere(sql, "Resurrection") == []
 
 
@@ -147,8 +145,8 @@ def test_batch_holding_the_lock_is_erased_with_the_rest(
     ingest: Callable[..., dict[str, Any]], database_url: str, sql: Sql, user_id: str
 ) -> None:
     ingest(user_id, "c1", {"role": "user", "text": "I was here first."})
-    error, counts = _race(database_url, user_id, at="write")
-    assert error is None  # it committed first, and the erasure, waiting on the lock, took it too
+    state, counts = _race(database_url, user_id, at="write")
+    assert state == "done"  # it committed first, and the erasure, waiting on the lock, took it too
     assert counts["messages"] == 2
     assert find_anywhere(sql, user_id) == [] and find_anywhere(sql, "Resurrection") == []
 

@@ -19,6 +19,7 @@ from graphmem.errors import ConfigurationError
 from graphmem.settings import Settings
 from graphmem.store.database import open_database
 from graphmem.store.engine import APP_ROLE, current_role, sqlalchemy_url
+from graphmem.store.privacy import scope_to_user
 
 
 def _migrate(url: str) -> subprocess.CompletedProcess[str]:
@@ -79,16 +80,24 @@ def _owned_database(database_url: str, *, admin_on_app_role: bool) -> Iterator[s
 def test_a_non_superuser_owner_serves_as_the_app_role(database_url: str, tmp_path: Path) -> None:
     """Migrations grant the owner membership in graphmem_app; requests then run as that role."""
 
-    async def roles(url: str) -> tuple[str, str]:
+    async def roles(url: str) -> tuple[str, str, int, int]:
         db = await open_database(Settings(database_url=url, data_dir=tmp_path))
         try:
-            return await current_role(db.engine), await current_role(db.app_engine)
+            async with db.app_engine.begin() as conn:  # a row of one user, written under row security
+                await scope_to_user(conn, "u1")
+                await conn.execute(sa.text("INSERT INTO users (user_id) VALUES ('u1')"))
+            async with db.engine.connect() as conn:  # the owner reads across users (lists, job claims)
+                seen = await conn.scalar(sa.text("SELECT count(*) FROM users"))
+            async with db.app_engine.connect() as conn:  # the app role, unscoped, sees nothing
+                unscoped = await conn.scalar(sa.text("SELECT count(*) FROM users"))
+            return await current_role(db.engine), await current_role(db.app_engine), seen, unscoped
         finally:
             await db.close()
 
     with _owned_database(database_url, admin_on_app_role=True) as url:
-        owner, app = asyncio.run(roles(url))
+        owner, app, seen, unscoped = asyncio.run(roles(url))
     assert owner.startswith("gm_") and app == APP_ROLE
+    assert (seen, unscoped) == (1, 0)
 
 
 def test_an_owner_that_cannot_become_the_app_role_is_a_clear_error(database_url: str, tmp_path: Path) -> None:

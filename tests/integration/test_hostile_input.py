@@ -18,14 +18,14 @@ VERBATIM = {
 
 
 def _post_raw(client: TestClient, user: str, body: bytes) -> Any:
-    return client.post(f"/v1/users/{user}/conversations/c/messages", content=body,
+    return client.post(f"/v1/users/{user}/conversations/c/messages?wait=true", content=body,
                        headers={"content-type": "application/json"})
 
 
 @pytest.mark.parametrize("case", sorted(VERBATIM))
 def test_stored_and_returned_verbatim(client: TestClient, user_id: str, case: str) -> None:
     text = VERBATIM[case]
-    response = client.post(f"/v1/users/{user_id}/conversations/c/messages",
+    response = client.post(f"/v1/users/{user_id}/conversations/c/messages?wait=true",
                            json={"messages": [{"role": "user", "text": text, "speaker": text[:200],
                                                "metadata": {"k": text[:1000]}}]})
     assert response.status_code == 201, response.text[:500]
@@ -69,7 +69,7 @@ def test_surrogates_elsewhere_are_refused(client: TestClient, user_id: str) -> N
 @pytest.mark.parametrize("user", ["a%2Fb", "a%5Cb", "..", "%2E%2E%2Fetc", "a%00b", "x" * 129, "%F0%9F%A7%A0-zo%C3%AB"])
 def test_odd_user_ids(client: TestClient, user: str) -> None:
     for method, path, body in (
-        ("POST", f"/v1/users/{user}/conversations/c/messages", {"messages": [{"role": "user", "text": "hi"}]}),
+        ("POST", f"/v1/users/{user}/conversations/c/messages?wait=true", {"messages": [{"role": "user", "text": "hi"}]}),
         ("GET", f"/v1/users/{user}", None),
         ("DELETE", f"/v1/users/{user}", None),
         ("GET", f"/v1/users/{user}/export", None),

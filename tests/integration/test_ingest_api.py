@@ -38,7 +38,7 @@ def test_ingest_creates_messages_and_memories(client: TestClient, ingest: Ingest
 def test_resending_a_client_id_changes_nothing(client: TestClient, ingest: Ingest, user_id: str) -> None:
     first = ingest(user_id, "c", {"role": "user", "text": "I live in Lisbon.", "client_id": "m-1"})
     again = client.post(
-        f"/v1/users/{user_id}/conversations/c/messages",
+        f"/v1/users/{user_id}/conversations/c/messages?wait=true",
         json={
             "messages": [
                 {"role": "user", "text": "I live in Lisbon.", "client_id": "m-1"},
@@ -56,7 +56,7 @@ def test_resending_a_client_id_changes_nothing(client: TestClient, ingest: Inges
         "status": "duplicate",
     }
     only_duplicates = client.post(
-        f"/v1/users/{user_id}/conversations/c/messages",
+        f"/v1/users/{user_id}/conversations/c/messages?wait=true",
         json={"messages": [{"role": "user", "text": "I live in Lisbon.", "client_id": "m-1"}]},
     )
     assert only_duplicates.status_code == 200

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +12,7 @@ from litestar.testing import TestClient
 from graphmem.app import create_app
 from graphmem.embed.sentence import SentenceTransformerEmbedder
 from graphmem.settings import Settings
+from processes import free_port, start_serve
 
 MESSAGES = [
     {"role": "user", "text": f"Fact number {i}: I collect {kind}.", "client_id": f"f{i}"}
@@ -28,7 +24,7 @@ def test_rows_survive_an_app_restart(data_dir: Path, embedder: SentenceTransform
     settings = Settings(data_dir=data_dir)  # no URL: embedded PostgreSQL in data_dir
     with TestClient(create_app(settings, embedder=embedder)) as client:
         assert client.get("/ready").json() == {"ready": True, "database": True, "models": True}
-        assert client.post("/v1/users/u/conversations/c/messages", json={"messages": MESSAGES}).json()["created"] == 4
+        assert client.post("/v1/users/u/conversations/c/messages?wait=true", json={"messages": MESSAGES}).json()["created"] == 4
     assert not (data_dir / "pgdata" / "postmaster.pid").exists(), "shutdown must stop PostgreSQL"
 
     with TestClient(create_app(settings, embedder=embedder)) as client:
@@ -36,47 +32,24 @@ def test_rows_survive_an_app_restart(data_dir: Path, embedder: SentenceTransform
         assert texts == [m["text"] for m in MESSAGES]
         hits = client.post("/v1/users/u/memories/search", json={"query": "vinyl"}).json()["hits"]
         assert hits[0]["client_id"] == "f2"
-        again = client.post("/v1/users/u/conversations/c/messages", json={"messages": MESSAGES}).json()
+        again = client.post("/v1/users/u/conversations/c/messages?wait=true", json={"messages": MESSAGES}).json()
         assert again["duplicates"] == 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "GRAPHMEM_DATA_DIR": str(data_dir), "GRAPHMEM_PORT": str(port)}
-    env.pop("GRAPHMEM_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "graphmem.cli.main", "serve"], env=env)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "graphmem serve exited during start-up"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise AssertionError("graphmem serve did not become ready")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_cleanly_on_signal_and_keeps_rows(data_dir: Path, sig: signal.Signals) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = _start(data_dir, port)
+    proc = start_serve(data_dir, port)
     try:
-        response = httpx.post(f"{base}/v1/users/u/conversations/c/messages", json={"messages": MESSAGES}, timeout=30)
+        response = httpx.post(f"{base}/v1/users/u/conversations/c/messages?wait=true", json={"messages": MESSAGES}, timeout=30)
         assert response.status_code == 201
         proc.send_signal(sig)
         assert proc.wait(timeout=60) == 0
         assert not (data_dir / "pgdata" / "postmaster.pid").exists(), "embedded PostgreSQL still running"
 
-        proc = _start(data_dir, port)
+        proc = start_serve(data_dir, port)
         page = httpx.get(f"{base}/v1/users/u/conversations/c/messages", timeout=30).json()
         assert [m["client_id"] for m in page["messages"]] == ["f0", "f1", "f2", "f3"]
     finally:

@@ -15,6 +15,7 @@ from graphmem.dto import IngestRequest, MessageIn
 from graphmem.embed.fake import FakeEmbedder
 from graphmem.services.erasure import ErasureService, load_subjects
 from graphmem.services.ingest import IngestService
+from graphmem.services.jobs import JobRunner
 from graphmem.services.pipeline import MemoryStage
 from graphmem.store.engine import create_engine
 from graphmem.store.privacy import scope_to_user
@@ -96,12 +97,14 @@ def test_no_user_set_sees_nothing_and_reuse_does_not_leak(
 def test_ingest_and_erasure_work_as_the_app_role(database_url: str, sql: Sql, user_id: str) -> None:
     async def body(engine: Any) -> tuple[int, int]:
         subjects = await load_subjects(engine, None)
-        ingest = IngestService(engine, [MemoryStage(FakeEmbedder())], subjects=subjects)
-        done = await ingest.ingest(user_id, "c", IngestRequest([MessageIn("user", "Scoped write")]))
+        runner = JobRunner(engine, engine, [MemoryStage(FakeEmbedder())])  # the request runs its own job
+        done = await IngestService(engine, runner, subjects=subjects).ingest(
+            user_id, "c", IngestRequest([MessageIn("user", "Scoped write")]), wait=True
+        )
         receipt = await ErasureService(engine, subjects).erase(user_id)
-        return done.created, receipt.counts["memories"]
+        return done.created, done.job.state if done.job else None, receipt.counts["memories"]
 
-    assert asyncio.run(_as_app_role(database_url, body)) == (1, 1)
+    assert asyncio.run(_as_app_role(database_url, body)) == (1, "done", 1)
     assert sql("SELECT count(*) FROM users WHERE user_id = :u", u=user_id)[0][0] == 0
 
 
