@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
-__all__ = ["IndexedTurn", "ContextWindow", "index_text", "sessions", "context_documents"]
+__all__ = ["IndexedTurn", "ContextWindow", "index_text", "sessions", "context_documents", "passages"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +65,23 @@ def context_documents(
             parts += near[i + 1 : i + 1 + window.after]
             docs[turn.id] = "\n".join(parts)
     return docs
+
+
+def passages(text: str, size: int) -> list[tuple[int, int]]:
+    """Spans of at most ``size`` characters covering ``text``, cut after a line or sentence end
+    where one falls in the second half of a span; [] when the text fits in one (or size <= 0)."""
+    if size <= 0 or len(text) <= size:
+        return []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = max(text.rfind("\n", start + size // 2, end), text.rfind(". ", start + size // 2, end))
+            if cut > start:
+                end = cut + 1
+        spans.append((start, end))
+        start = end
+        while start < len(text) and text[start].isspace():
+            start += 1
+    return spans

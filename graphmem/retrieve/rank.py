@@ -68,12 +68,17 @@ def rank(
     candidates: Mapping[int, Candidate] | None = None,
     median_length: float = 0.0,
     named: frozenset[str] = frozenset(),
+    pronouns: frozenset[str] = frozenset(),
     period: tuple[datetime, datetime] | None = None,
     limit: int | None = None,
 ) -> list[Hit]:
     """Fuse, then boost (entities and speakers the query names, the period it names), then
-    rerank by session. ``candidates`` holds each memory's session, length, speaker and time."""
+    rerank by session. ``candidates`` holds each memory's session, length, speaker and time.
+    ``named``: speakers' entity keys the query names; ``pronouns``: roles it refers to by
+    pronoun ("role:user" for "I")."""
     info = candidates or {}
+    speakers = named | pronouns if config.pronoun_speakers else named
+    named = named | pronouns
     lists = dict(lists)
     vector = Channel.VECTOR.value
     if vector in lists:
@@ -102,10 +107,12 @@ def rank(
         c = info.get(f.id)
         if config.entity_boost and f.id in graph and top_graph > 0:
             factors["entity"] = 1 + config.entity_boost * graph[f.id].score / top_graph
-        if config.speaker_boost and c is not None and c.said_by(named):
+        if config.speaker_boost and c is not None and c.said_by(speakers):
             factors["speaker"] = 1 + config.speaker_boost
         if config.time_boost and period and c is not None and period[0] <= c.ts < period[1]:
             factors["time"] = 1 + config.time_boost
+        if config.importance_weight and c is not None and c.importance != 0.5:
+            factors["importance"] = 1 + config.importance_weight * (c.importance - 0.5)
         score = f.score - low + spread
         for factor in factors.values():
             score *= factor

@@ -16,7 +16,8 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.embed.base import Embedder
-from graphmem.retrieve.documents import ContextWindow, IndexedTurn, context_documents, index_text
+from graphmem.retrieve.documents import ContextWindow, IndexedTurn, context_documents, index_text, passages
+from graphmem.services.lifecycle import memory_fields
 from graphmem.store import lexical as lexical_store
 from graphmem.store import memories as memory_store
 from graphmem.store.messages import allocate_ids
@@ -40,6 +41,7 @@ class PendingMessage:
     memory_id: int = 0
     embedding: np.ndarray | None = None
     derived: dict[str, Any] = field(default_factory=dict)  # stage outputs by stage name
+    lifecycle: dict[str, Any] = field(default_factory=dict)  # what the client asked of the memory
 
 
 @dataclass(slots=True)
@@ -58,38 +60,73 @@ class Stage(Protocol):
 
 
 class MemoryStage:
-    """Each message becomes one long-term memory with its embedding."""
+    """Each message becomes one memory with its embedding; a long one also becomes passage
+    memories (``passage_chars`` each, 0: never), since the embedding model reads only a
+    text's first few hundred words."""
 
     name = "memory"
 
-    def __init__(self, embedder: Embedder, window: ContextWindow = ContextWindow()) -> None:
+    def __init__(self, embedder: Embedder, window: ContextWindow = ContextWindow(), passage_chars: int = 0) -> None:
         self._embedder = embedder
         self._window = window
+        self._passage_chars = passage_chars
 
     async def prepare(self, batch: IngestBatch) -> None:
-        texts = [index_text(m.speaker or m.role, m.ts, m.text) for m in batch.messages]
+        texts, owners = [], []
+        for n, m in enumerate(batch.messages):
+            speaker = m.speaker or m.role
+            texts.append(index_text(speaker, m.ts, m.text))
+            owners.append((n, None))
+            for span in passages(m.text, self._passage_chars):
+                texts.append(index_text(speaker, m.ts, m.text[span[0] : span[1]]))
+                owners.append((n, span))
         vectors = await anyio.to_thread.run_sync(self._embedder.embed, texts)
-        for message, vector in zip(batch.messages, vectors, strict=True):
-            message.embedding = vector
+        for (n, span), vector in zip(owners, vectors, strict=True):
+            message = batch.messages[n]
+            if span is None:
+                message.embedding = vector
+            else:
+                message.derived.setdefault("passages", []).append((span, vector))
 
     async def write(self, conn: AsyncConnection, batch: IngestBatch) -> None:
-        ids = await allocate_ids(conn, memories, len(batch.messages))
+        parts = sum(len(m.derived.get("passages", ())) for m in batch.messages)
+        ids = iter(await allocate_ids(conn, memories, len(batch.messages) + parts))
         rows = []
-        for message, memory_id in zip(batch.messages, ids, strict=True):
-            message.memory_id = memory_id
-            rows.append(
-                {
-                    "id": memory_id,
+        for message in batch.messages:
+            memory_id = message.memory_id = next(ids)
+            for (start, end), vector in message.derived.get("passages", ()):
+                rows.append({
+                    **memory_fields(message.lifecycle),
+                    "id": next(ids),
+                    "parent_id": memory_id,
+                    "span_start": start,
+                    "span_end": end,
                     "message_id": message.id,
                     "conversation_id": batch.conversation_id,
-                    "kind": "long_term",
+                    "text": message.text[start:end],
+                    "embedding": vector,
+                    "embedding_model": self._embedder.model_name,
+                    "metadata": message.metadata,
+                    "ts": message.ts,
+                })
+            rows.append(
+                {
+                    **memory_fields(message.lifecycle),
+                    "id": memory_id,
+                    "parent_id": None,
+                    "span_start": None,
+                    "span_end": None,
+                    "message_id": message.id,
+                    "conversation_id": batch.conversation_id,
                     "text": message.text,
                     "embedding": message.embedding,
+                    "embedding_model": self._embedder.model_name,
                     "metadata": message.metadata,
                     "ts": message.ts,
                 }
             )
-        await memory_store.insert_memories(conn, batch.user_id, rows)
+        # Wholes first: a passage's foreign key points at its whole.
+        await memory_store.insert_memories(conn, batch.user_id, sorted(rows, key=lambda r: r["parent_id"] is not None))
         await self._index_context(conn, batch)
 
     async def _index_context(self, conn: AsyncConnection, batch: IngestBatch) -> None:

@@ -51,12 +51,12 @@ WITH q AS MATERIALIZED (
     SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', :query))
 ),
 corpus AS MATERIALIZED (
-    SELECT count(*) AS n, greatest(avg({len}), 1) AS avgdl FROM memories WHERE user_id = :uid
+    SELECT count(*) AS n, greatest(avg({len}), 1) AS avgdl FROM memories WHERE user_id = :uid AND parent_id IS NULL
 ),
 df AS MATERIALIZED (
     SELECT q.term, (
         SELECT count(*) FROM memories m
-        WHERE m.user_id = :uid AND m.{doc} @@ to_tsquery('simple', quote_literal(q.term))
+        WHERE m.user_id = :uid AND m.parent_id IS NULL AND m.{doc} @@ to_tsquery('simple', quote_literal(q.term))
     ) AS df
     FROM q
 ),
@@ -70,7 +70,7 @@ pick AS MATERIALIZED (
 ),
 pool AS MATERIALIZED (
     SELECT m.id FROM memories m, pick p
-    WHERE m.user_id = :uid AND m.{doc} @@ p.tsq
+    WHERE m.user_id = :uid AND m.parent_id IS NULL AND m.{doc} @@ p.tsq
     ORDER BY ts_rank(m.{doc}, p.tsq) DESC, m.id
     LIMIT :pool
 ),

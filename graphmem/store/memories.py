@@ -32,6 +32,8 @@ class MemoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    kinds: tuple[str, ...] | None = None  # None: every kind
+    include_archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,8 @@ class MemoryHit:
     client_id: str | None
     speaker: str | None
     role: str | None
+    importance: float = 0.5
+    access_count: int = 0
 
 
 async def insert_memories(conn: AsyncConnection, user_id: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -57,7 +61,16 @@ async def insert_memories(conn: AsyncConnection, user_id: str, rows: Sequence[di
 
 def filter_clauses(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[bool]]:
     m = memories.c
-    clauses: list[sa.ColumnElement[bool]] = [m.user_id == user_id]
+    # An expired memory is hidden at once, before maintenance deletes or archives it; an
+    # archived one (expired or not) is governed by ``include_archived`` alone.
+    clauses: list[sa.ColumnElement[bool]] = [
+        m.user_id == user_id,
+        sa.or_(m.expires_at.is_(None), m.expires_at > sa.func.now(), m.archived_at.is_not(None)),
+    ]
+    if not flt.include_archived:
+        clauses.append(m.archived_at.is_(None))
+    if flt.kinds is not None:
+        clauses.append(m.kind.in_(list(flt.kinds)))
     if flt.conversation_id is not None:
         clauses.append(m.conversation_id == flt.conversation_id)
     if flt.since is not None:
@@ -80,15 +93,19 @@ def filter_clauses(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[boo
 async def vector_search(
     conn: AsyncConnection, user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int
 ) -> list[tuple[int, float]]:
-    """Top ``limit`` memories by cosine similarity, as (memory id, similarity)."""
+    """Top ``limit`` memories by cosine similarity, as (memory id, similarity). A passage's
+    similarity counts for its whole message's memory, which keeps its best passage's."""
     distance = memories.c.embedding.cosine_distance(embedding)
     query = (
-        sa.select(memories.c.id, distance.label("d"))
+        sa.select(sa.func.coalesce(memories.c.parent_id, memories.c.id).label("id"), distance.label("d"))
         .where(*filter_clauses(user_id, flt))
         .order_by(distance)
-        .limit(limit)
+        .limit(2 * limit)  # room for several passages of one message
     )
-    return [(row.id, 1.0 - float(row.d)) for row in await conn.execute(query)]
+    best: dict[int, float] = {}
+    for row in await conn.execute(query):
+        best.setdefault(row.id, 1.0 - float(row.d))  # rows come best first
+    return list(best.items())[:limit]
 
 
 async def session_turns(
@@ -100,7 +117,7 @@ async def session_turns(
     base = (
         sa.select(m.id, m.ts, sa.func.coalesce(msg.speaker, msg.role, "someone").label("speaker"), m.text)
         .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
-        .where(m.user_id == user_id, m.conversation_id == conversation_id)
+        .where(m.user_id == user_id, m.conversation_id == conversation_id, m.parent_id.is_(None))
     )
     before = base.where(m.ts < first).order_by(m.ts.desc(), m.id.desc()).limit(pad).subquery()
     inside = base.where(m.ts >= first, m.ts <= last).subquery()
@@ -118,7 +135,7 @@ async def fetch_memories(conn: AsyncConnection, user_id: str, ids: Sequence[int]
     query = (
         sa.select(
             m.id, m.text, m.kind, m.ts, m.metadata, m.conversation_id, m.message_id,
-            msg.client_id, msg.speaker, msg.role,
+            msg.client_id, msg.speaker, msg.role, m.importance, m.access_count,
         )
         .select_from(
             memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id))
@@ -135,10 +152,12 @@ _ADJACENT = sa.text(
     CROSS JOIN LATERAL (
         (SELECT p.id, p.ts, p.text, p.message_id, -1 AS side FROM memories p
          WHERE p.user_id = h.user_id AND p.conversation_id = h.conversation_id AND (p.ts, p.id) < (h.ts, h.id)
+           AND p.parent_id IS NULL
          ORDER BY p.ts DESC, p.id DESC LIMIT :k)
         UNION ALL
         (SELECT q.id, q.ts, q.text, q.message_id, 1 AS side FROM memories q
          WHERE q.user_id = h.user_id AND q.conversation_id = h.conversation_id AND (q.ts, q.id) > (h.ts, h.id)
+           AND q.parent_id IS NULL
          ORDER BY q.ts, q.id LIMIT :k)
     ) n
     LEFT JOIN messages msg ON msg.user_id = h.user_id AND msg.id = n.message_id

@@ -35,6 +35,7 @@ class Candidate:
     speaker: str | None  # who said the source message
     speaker_key: str | None = None  # the speaker's entity key
     role: str | None = None  # user, assistant or other
+    importance: float = 0.5
 
     def said_by(self, named: frozenset[str]) -> bool:
         """Whether a participant the query refers to said this: by name, or by role ("role:user")."""
@@ -114,13 +115,14 @@ async def candidates(conn: AsyncConnection, user_id: str, ids: Iterable[int]) ->
         return {}
     m, msg = memories.c, messages.c
     query = (
-        sa.select(m.id, m.conversation_id, m.ts, m.tsv_len, msg.speaker, msg.role)
+        sa.select(m.id, m.conversation_id, m.ts, m.tsv_len, msg.speaker, msg.role, m.importance)
         .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
         .where(m.user_id == user_id, m.id.in_(ids))
     )
     return {
         r.id: Candidate(
-            r.id, r.conversation_id, r.ts, r.tsv_len, r.speaker, entity_key(r.speaker) if r.speaker else None, r.role
+            r.id, r.conversation_id, r.ts, r.tsv_len, r.speaker, entity_key(r.speaker) if r.speaker else None, r.role,
+            r.importance,
         )
         for r in await conn.execute(query)
     }
@@ -131,6 +133,6 @@ async def corpus_profile(conn: AsyncConnection, user_id: str) -> tuple[int, floa
     m = memories.c
     query = sa.select(
         sa.func.count(), sa.func.percentile_cont(0.5).within_group(m.tsv_len)
-    ).where(m.user_id == user_id)
+    ).where(m.user_id == user_id, m.parent_id.is_(None))
     count, median = (await conn.execute(query)).one()
     return int(count), float(median or 0.0)

@@ -84,8 +84,8 @@ def test_adaptive_weights() -> None:
     assert discount_long([(1, 0.9)], {1: 800}, 100, 0.0) == [(1, 0.9)]
 
 
-def _c(i: int, session: str = "s", speaker: str | None = None, minute: int = 0) -> Candidate:
-    return Candidate(i, session, at(minute), 10, speaker, speaker.lower() if speaker else None)
+def _c(i: int, session: str = "s", speaker: str | None = None, minute: int = 0, length: int = 10) -> Candidate:
+    return Candidate(i, session, at(minute), length, speaker, speaker.lower() if speaker else None)
 
 
 def test_rank_explains_boosts_and_reranks_sessions() -> None:
@@ -112,6 +112,22 @@ def test_speaker_and_time_boosts() -> None:
     assert hits[0].path == ("Ana", "-said-", "memory 2")
     timed = rank(lists, replace(config, speaker_boost=0.0, time_boost=1.5), candidates=info, period=(at(30), at(90)))
     assert [h.id for h in timed] == [2, 1] and timed[0].boosts == {"time": 2.5}
+
+
+def test_pronouns_spare_long_turns_but_boost_only_when_asked() -> None:
+    """"I" in a query points at the user's turns: they escape the long-memory penalty, but earn
+    the speaker boost only with ``pronoun_speakers`` (in a two-party chat that is half the corpus)."""
+    config = RetrievalConfig(fusion=Fusion.ZSCORE, channels=(Channel.VECTOR,), entity_boost=0.0, speaker_boost=1.0,
+                             time_boost=0.0, session_lambda=0.0, long_memory_penalty=0.5, long_memory_tokens=10)
+    lists = {"vector": [(1, 0.80), (2, 0.78), (3, 0.10)]}
+    info = {1: _c(1, speaker="Bot", length=10), 2: replace(_c(2, length=80), role="user"), 3: _c(3, length=10)}
+    me = frozenset({"role:user"})
+    plain = rank(lists, config, candidates=info)
+    assert [h.id for h in plain][:2] == [1, 3]  # the long user turn lost 1.5 to the penalty
+    spared = rank(lists, config, candidates=info, pronouns=me)
+    assert [h.id for h in spared][:2] == [1, 2] and spared[1].boosts == {}
+    boosted = rank(lists, replace(config, pronoun_speakers=True), candidates=info, pronouns=me)
+    assert [h.id for h in boosted][:2] == [2, 1] and boosted[0].boosts == {"speaker": 2.0}
 
 
 def test_query_period() -> None:
