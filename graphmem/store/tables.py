@@ -23,6 +23,7 @@ __all__ = [
     "relations",
     "mentions",
     "entity_merges",
+    "ingest_jobs",
     "erasure_log",
     "server_secrets",
     "api_keys",
@@ -78,6 +79,8 @@ messages = sa.Table(
     sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
     sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    # What the client asked of the memory-to-be (kind, importance, expiry), for the ingest job.
+    sa.Column("lifecycle", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.PrimaryKeyConstraint("user_id", "id", name="messages_pkey"),
     _user_fk(["conversation_id"], "conversations", ["conversation_id"], "messages_conversation_fk"),
     sa.UniqueConstraint("user_id", "conversation_id", "client_id", name="messages_client_id_key"),
@@ -95,6 +98,7 @@ memories = sa.Table(
     sa.Column("kind", sa.Text, nullable=False, server_default="long_term"),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("embedding", Vector(EMBEDDING_DIM), nullable=False),
+    sa.Column("embedding_model", sa.Text, nullable=True),  # what produced the embedding; NULL: unknown
     sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
@@ -108,17 +112,29 @@ memories = sa.Table(
     sa.Column("ctx_tsv", TSVECTOR, nullable=True),  # the turn plus its session neighbours
     sa.Column("tsv_len", sa.Integer, nullable=False, server_default="0"),
     sa.Column("ctx_len", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("importance", sa.REAL, nullable=False, server_default="0.5"),
+    sa.Column("access_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_accessed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),  # hidden from then; maintenance removes it
+    sa.Column("archive_on_expiry", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),  # kept, but out of retrieval
+    # A passage of a long message: the whole message's memory, and the passage's span in it.
+    sa.Column("parent_id", sa.BigInteger, nullable=True),
+    sa.Column("span_start", sa.Integer, nullable=True),
+    sa.Column("span_end", sa.Integer, nullable=True),
     sa.PrimaryKeyConstraint("user_id", "id", name="memories_pkey"),
+    _user_fk(["parent_id"], "memories", ["id"], "memories_parent_fk"),
+    sa.CheckConstraint("kind IN ('short_term', 'long_term', 'fact')", name="memories_kind_check"),
+    sa.CheckConstraint("importance >= 0 AND importance <= 1", name="memories_importance_check"),
+    sa.Index(
+        "memories_expiry_idx", "expires_at",
+        postgresql_where=sa.text("expires_at IS NOT NULL AND archived_at IS NULL"),
+    ),
     sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], name="memories_user_fk", ondelete="CASCADE"),
     _user_fk(["message_id"], "messages", ["id"], "memories_message_fk"),
     sa.Index("memories_user_ts_idx", "user_id", "ts"),
     sa.Index("memories_message_idx", "user_id", "message_id"),
-    sa.Index(
-        "memories_embedding_hnsw_idx",
-        "embedding",
-        postgresql_using="hnsw",
-        postgresql_ops={"embedding": "vector_cosine_ops"},
-    ),
+    sa.Index("memories_parent_idx", "user_id", "parent_id", postgresql_where=sa.text("parent_id IS NOT NULL")),
     sa.Index("memories_tsv_idx", "tsv", postgresql_using="gin"),
     sa.Index("memories_ctx_tsv_idx", "ctx_tsv", postgresql_using="gin"),
     sa.Index("memories_conversation_ts_idx", "user_id", "conversation_id", "ts", "id"),
@@ -221,6 +237,39 @@ entity_merges = sa.Table(
     sa.PrimaryKeyConstraint("user_id", "id", name="entity_merges_pkey"),
     _user_fk(["kept_id"], "entities", ["id"], "entity_merges_kept_fk"),
     sa.Index("entity_merges_kept_idx", "user_id", "kept_id"),
+)
+
+
+ingest_jobs = sa.Table(
+    "ingest_jobs",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    _id(),
+    sa.Column("conversation_id", sa.Text, nullable=True),  # None for maintenance jobs
+    sa.Column("message_ids", ARRAY(sa.BigInteger), nullable=False),
+    sa.Column("state", sa.Text, nullable=False, server_default="queued"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="5"),
+    sa.Column("run_after", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("token", sa.Uuid, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("kind", sa.Text, nullable=False, server_default="ingest"),
+    sa.PrimaryKeyConstraint("user_id", "id", name="ingest_jobs_pkey"),
+    sa.CheckConstraint("kind IN ('ingest', 'maintenance')", name="ingest_jobs_kind_check"),
+    sa.Index(
+        "ingest_jobs_one_maintenance_idx", "user_id", "kind", unique=True,
+        postgresql_where=sa.text("kind = 'maintenance' AND state IN ('queued', 'running')"),
+    ),
+    _user_fk(["conversation_id"], "conversations", ["conversation_id"], "ingest_jobs_conversation_fk"),
+    sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="ingest_jobs_state_check"),
+    sa.Index(
+        "ingest_jobs_claim_idx", "run_after", "id", postgresql_where=sa.text("state IN ('queued', 'running')")
+    ),
+    sa.Index("ingest_jobs_failed_idx", "updated_at", postgresql_where=sa.text("state = 'failed'")),
 )
 
 
