@@ -17,14 +17,13 @@ import signal
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from graphmem.bench.locomo import flatten_turns, load_samples
 from graphmem.bench.report import environment, print_header, print_result, print_table
-from graphmem.bench.server import RunningServer, drain_queue, running_server
+from graphmem.bench.server import RunningServer, drain_queue, process_alive, running_server
 from graphmem.bench.stats import percentile
 
 __all__ = ["run_load"]
@@ -142,14 +141,10 @@ def _restart_postgres(server: RunningServer) -> None:
     pgdata = server.data_dir / "pgdata"
     pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
     os.kill(pid, signal.SIGINT)  # PostgreSQL's fast shutdown
-    while Path(f"/proc/{pid}").exists():
+    while process_alive(pid):
         time.sleep(0.05)
     time.sleep(1.0)
-    owner = pgdata.parent / "graphmem-owner.pid"
-    keep = owner.read_text() if owner.exists() else None
-    EmbeddedPostgres(pgdata).start()
-    if keep is not None:  # the running server still owns it and stops it at its shutdown
-        owner.write_text(keep)
+    EmbeddedPostgres(pgdata).start_in_place()  # the running server still owns it and stops it
 
 
 def _audit(server: RunningServer, acked: dict[str, set[str]]) -> dict[str, int]:

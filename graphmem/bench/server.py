@@ -24,7 +24,7 @@ from typing import Any, Iterator
 
 import httpx
 
-__all__ = ["RunningServer", "ServerError", "running_server", "drain_queue"]
+__all__ = ["RunningServer", "ServerError", "running_server", "drain_queue", "process_alive"]
 
 HOST = "127.0.0.1"
 
@@ -89,7 +89,8 @@ def _wait_ready(server: RunningServer, timeout_s: float) -> None:
     raise ServerError(f"server not ready after {timeout_s:.0f} s:\n{server.log_tail()}")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Running, and not a zombie (an orphan reparented to an init that does not reap stays one)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
@@ -105,12 +106,12 @@ def _stop_orphan_postgres(pgdata: Path, timeout_s: float = 30.0) -> None:
     except (OSError, ValueError):
         return
     for sig in (signal.SIGINT, signal.SIGQUIT):
-        if not _alive(pid):
+        if not process_alive(pid):
             return
         print(f"bench: stopping leftover PostgreSQL (pid {pid}) with {sig.name}", file=sys.stderr)
         os.kill(pid, sig)
         deadline = time.monotonic() + timeout_s
-        while _alive(pid) and time.monotonic() < deadline:
+        while process_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
 
 
@@ -172,15 +173,19 @@ def running_server(
 
 
 def drain_queue(client: Any, timeout_s: float = 3600.0) -> dict[str, int]:
-    """Wait until the ingest queue has nothing queued or running; fail on failed jobs."""
+    """Wait until the ingest queue has nothing queued or running; fail on failed jobs. A server
+    still recovering (503, refused connection) is waited for too."""
     deadline = time.monotonic() + timeout_s
     while True:
-        queue = client.get("/v1/status").json()["queue"]
-        if queue["failed"]:
+        try:
+            response = client.get("/v1/status")
+            queue = response.json()["queue"] if response.status_code == 200 else None
+        except httpx.TransportError:
+            queue = None
+        if queue is not None and queue["failed"]:
             raise RuntimeError(f"{queue['failed']} ingest jobs failed; see GET /v1/admin/jobs")
-        if queue["queued"] + queue["running"] == 0:
+        if queue is not None and queue["queued"] + queue["running"] == 0:
             return queue  # type: ignore[no-any-return]
         if time.monotonic() > deadline:
             raise TimeoutError(f"the ingest queue did not drain: {queue}")
         time.sleep(0.5)
-

