@@ -116,33 +116,30 @@ class SearchService:
                 tasks.start_soon(graph)
         lists = {c.value: found[c.value] for c in (Channel.VECTOR, Channel.LEXICAL) if c.value in found}
         ids = {i for ranked in lists.values() for i, _ in ranked} | {h.memory_id for h in graph_hits}
-        ranked = rank(
-            lists,
-            config,
-            graph_hits=graph_hits,
-            candidates=await on_conn(lambda c: retrieval.candidates(c, user_id, ids)),
-            median_length=median,
-            named=frozenset(query_keys(request.query)),
-            pronouns=participants(request.query),
-            period=query_period(request.query, self._clock()),
-            limit=request.limit,
-        )
-        top = [h.id for h in ranked]
-        shown: dict[str, Any] = {}
 
-        async def show(conn: AsyncConnection) -> None:
-            shown["rows"] = await fetch_memories(conn, user_id, top)
-            shown["around"] = await adjacent_turns(conn, user_id, top, request.context_turns)
-
-        async def count_access(conn: AsyncConnection) -> None:
-            await record_access(conn, user_id, top)
-            await conn.commit()
-
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(on_conn, show)
+        async def rank_and_show(conn: AsyncConnection) -> tuple[list[Hit], dict[int, MemoryHit], dict[int, Any]]:
+            # One connection from the candidates' facts to the access counts: each extra checkout
+            # costs a ping and a scoping round trip on the hot path.
+            ranked = rank(
+                lists,
+                config,
+                graph_hits=graph_hits,
+                candidates=await retrieval.candidates(conn, user_id, ids),
+                median_length=median,
+                named=frozenset(query_keys(request.query)),
+                pronouns=participants(request.query),
+                period=query_period(request.query, self._clock()),
+                limit=request.limit,
+            )
+            top = [h.id for h in ranked]
+            rows = await fetch_memories(conn, user_id, top)
+            around = await adjacent_turns(conn, user_id, top, request.context_turns)
             if config.track_access and top:
-                tasks.start_soon(on_conn, count_access)
-        rows, around = shown["rows"], shown["around"]
+                await record_access(conn, user_id, top)
+                await conn.commit()
+            return ranked, rows, around
+
+        ranked, rows, around = await on_conn(rank_and_show)
         hits = [
             search_hit(rows[h.id], h.score, _why(h, config), around.get(h.id, [])) for h in ranked
         ]
