@@ -30,6 +30,7 @@ from graphmem.api.routes import MessageController, MessageItemController, Search
 from graphmem.api.ui import ui_router
 from graphmem.api.users import ContextController, UserController, status
 from graphmem.embed.base import Embedder
+from graphmem.interpreter import serving_interpreter
 from graphmem.errors import ConfigurationError
 from graphmem.extract.types import Extractor
 from graphmem.observe import Metrics, RequestObserver, TimedEmbedder, TimedExtractor, echo_request_id, request_logger
@@ -181,14 +182,15 @@ async def open_runtime(
                 spacy_model=spacy_model,
                 spacy_version=spacy_version,
             ),
-            erasure=ErasureService(engine, subjects),
+            erasure=ErasureService(engine, subjects, forget=[search.forget]),
             portability=PortabilityService(engine),
             keys=keys,
             queue=QueueService(engine, admin_engine, runner),
             memories=MemoryService(engine),
         )
         metrics.watch_queue(services.queue)
-        yield Runtime(services, runner, db.mode, engine)
+        with serving_interpreter():
+            yield Runtime(services, runner, db.mode, engine)
     finally:
         metrics.watch_queue(None)
         metrics.pools.watch({})

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 
 import networkx as nx
 
-__all__ = ["GraphHit", "query_keys", "participants", "expand", "score_memories"]
+__all__ = ["GraphHit", "query_keys", "participants", "expand", "entity_pulls", "graph_hits"]
 
 _WORD = re.compile(r"[\w][\w'&.-]*", re.UNICODE)
 _SKIP = frozenset(
@@ -87,23 +87,20 @@ def expand(
     return reached
 
 
-def score_memories(
-    reached: Mapping[int, tuple[float, tuple[str, ...]]],
-    mentions: Sequence[tuple[int, int]],
-    mention_counts: Mapping[int, int],
-    total_memories: int,
+def entity_pulls(
+    reached: Mapping[int, tuple[float, tuple[str, ...]]], mention_counts: Mapping[int, int], total_memories: int
+) -> dict[int, float]:
+    """Each reached entity's pull on the memories that mention it: its weight x an idf over the
+    user's memories. A memory's graph score is the sum of the pulls of the entities it mentions."""
+    return {
+        entity_id: weight * math.log(1 + total_memories / (1 + mention_counts.get(entity_id, 0)))
+        for entity_id, (weight, _) in reached.items()
+    }
+
+
+def graph_hits(
+    near: Sequence[tuple[int, float, int]], reached: Mapping[int, tuple[float, tuple[str, ...]]]
 ) -> list[GraphHit]:
-    """Sum, per memory, the weight x idf of the reached entities it mentions; best first."""
-    scores: dict[int, float] = {}
-    best: dict[int, tuple[float, tuple[str, ...]]] = {}
-    for memory_id, entity_id in mentions:
-        if entity_id not in reached:
-            continue
-        weight, path = reached[entity_id]
-        idf = math.log(1 + total_memories / (1 + mention_counts.get(entity_id, 0)))
-        pull = weight * idf
-        scores[memory_id] = scores.get(memory_id, 0.0) + pull
-        if pull > best.get(memory_id, (-1.0, ()))[0]:
-            best[memory_id] = (pull, path)
-    order = sorted(scores, key=lambda m: (-scores[m], m))
-    return [GraphHit(m, scores[m], (*best[m][1], f"mentioned in memory {m}")) for m in order]
+    """(memory id, summed pull, strongest entity) rows, best first, as hits explained by the path
+    to their strongest entity."""
+    return [GraphHit(m, score, (*reached[e][1], f"mentioned in memory {m}")) for m, score, e in near if e in reached]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence
 
 import anyio
 import anyio.to_thread
@@ -16,16 +17,15 @@ from graphmem.limits import as_utc, check_id, check_metadata, check_text
 from graphmem.retrieve.channels import graph_channel, lexical_channel, vector_channel
 from graphmem.retrieve.config import DEFAULT_RECIPE, Channel, RetrievalConfig, recipe
 from graphmem.retrieve.graph import GraphHit, participants, query_keys
+from graphmem.retrieve.lexicon import LexiconCache
 from graphmem.retrieve.rank import Hit, lexical_document, rank
 from graphmem.retrieve.when import query_period
-from graphmem.store import retrieval
-from graphmem.store.lifecycle import record_access
+from graphmem.store import lexical as lexical_store
+from graphmem.store.retrieval import Candidate
 from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
 from graphmem.store.privacy import scope_to_user
 
 __all__ = ["SearchService", "search_hit"]
-
-T = TypeVar("T")
 
 
 def _utcnow() -> datetime:
@@ -63,10 +63,25 @@ def search_hit(row: MemoryHit, score: float, why: Why, around: Sequence[tuple[An
 
 
 class SearchService:
-    def __init__(self, engine: AsyncEngine, embedder: Embedder, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        embedder: Embedder,
+        clock: Callable[[], datetime] = _utcnow,
+        lexicon: LexiconCache | None = None,
+    ) -> None:
         self._engine = engine
         self._embedder = embedder
         self._clock = clock
+        self._lexicon = lexicon if lexicon is not None else LexiconCache()
+
+    @property
+    def lexicon(self) -> LexiconCache:
+        return self._lexicon
+
+    def forget(self, user_id: str) -> None:
+        """Drop what this process holds of an erased user's words."""
+        self._lexicon.forget(user_id)
 
     async def search(
         self, user_id: str, request: SearchRequest, config: RetrievalConfig | None = None
@@ -79,71 +94,75 @@ class SearchService:
         if request.limit > config.candidates:  # never return fewer hits than asked for
             config = replace(config, candidates=request.limit)
         flt = self._filter(request, config)
-        found: dict[str, list[tuple[int, float]]] = {}
-        graph_hits: list[GraphHit] = []
-        wants_graph = Channel.GRAPH in config.channels or bool(config.entity_boost)
+        lists: dict[str, list[tuple[int, float]]] = {}
+        box: list[Any] = []
 
-        async def on_conn(work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-            # Each channel reads on its own pooled connection, so the channels overlap in time.
-            async with self._engine.connect() as conn:
-                await scope_to_user(conn, user_id)
-                return await work(conn)
+        async def embed() -> None:
+            box.append((await anyio.to_thread.run_sync(self._embedder.embed, [request.query]))[0])
 
-        async def dense() -> None:
-            vector = (await anyio.to_thread.run_sync(self._embedder.embed, [request.query]))[0]
-            found[Channel.VECTOR.value] = await on_conn(
-                lambda c: vector_channel(c, user_id, vector, flt, config.candidates))
-
-        async def graph(top: Sequence[int] = ()) -> None:
-            graph_hits.extend(await on_conn(lambda c: graph_channel(
-                c, user_id, request.query, flt, config, total_memories=total, top_hits=top)))
-
-        async def lexical_then(seeded_graph: bool) -> None:
-            lexical = replace(config, lexical_document=lexical_document(config, median))
-            hits = await on_conn(lambda c: lexical_channel(c, user_id, request.query, flt, lexical))
-            found[Channel.LEXICAL.value] = hits
-            if seeded_graph:  # the graph starts from the top lexical hits' entities too
-                await graph([i for i, _ in hits[:3]])
-
-        async with anyio.create_task_group() as tasks:
-            if Channel.VECTOR in config.channels:
-                tasks.start_soon(dense)  # the query embeds on a worker thread meanwhile
-            total, median = await on_conn(lambda c: retrieval.corpus_profile(c, user_id))
-            seeded = wants_graph and bool(config.seed_hits) and Channel.LEXICAL in config.channels
-            if Channel.LEXICAL in config.channels:
-                tasks.start_soon(lexical_then, seeded)
-            if wants_graph and not seeded:
-                tasks.start_soon(graph)
-        lists = {c.value: found[c.value] for c in (Channel.VECTOR, Channel.LEXICAL) if c.value in found}
-        ids = {i for ranked in lists.values() for i, _ in ranked} | {h.memory_id for h in graph_hits}
-
-        async def rank_and_show(conn: AsyncConnection) -> tuple[list[Hit], dict[int, MemoryHit], dict[int, Any]]:
-            # One connection from the candidates' facts to the access counts: each extra checkout
-            # costs a ping and a scoping round trip on the hot path.
+        # One connection, one scoping round trip: on two cores the database work gains nothing
+        # from running on several connections at once, but it does overlap the query embedding,
+        # which runs on a worker thread meanwhile (started first, as it is the longest stage).
+        async with AsyncExitStack() as stack:
+            facts: dict[int, Candidate] = {}
+            async with anyio.create_task_group() as tasks:
+                if Channel.VECTOR in config.channels:
+                    tasks.start_soon(embed)
+                conn = await stack.enter_async_context(self._engine.connect())
+                await scope_to_user(conn, user_id, lazy_commit=config.track_access)
+                corpus = await lexical_store.corpus(conn, user_id, request.query)
+                graph_hits = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists, facts)
+            if box:
+                lists[Channel.VECTOR.value], found = await vector_channel(
+                    conn, user_id, box[0], flt, config.candidates, passages=corpus.passages > 0
+                )
+                facts = found | facts
             ranked = rank(
                 lists,
                 config,
                 graph_hits=graph_hits,
-                candidates=await retrieval.candidates(conn, user_id, ids),
-                median_length=median,
+                candidates=facts,
+                median_length=corpus.median_length,
                 named=frozenset(query_keys(request.query)),
                 pronouns=participants(request.query),
                 period=query_period(request.query, self._clock()),
                 limit=request.limit,
             )
             top = [h.id for h in ranked]
-            rows = await fetch_memories(conn, user_id, top)
+            rows = await fetch_memories(conn, user_id, top, count_access=config.track_access)
             around = await adjacent_turns(conn, user_id, top, request.context_turns)
             if config.track_access and top:
-                await record_access(conn, user_id, top)
                 await conn.commit()
-            return ranked, rows, around
-
-        ranked, rows, around = await on_conn(rank_and_show)
         hits = [
             search_hit(rows[h.id], h.score, _why(h, config), around.get(h.id, [])) for h in ranked
         ]
         return SearchResponse(recipe=name, hits=hits)
+
+    async def _text_and_graph(
+        self,
+        conn: AsyncConnection,
+        user_id: str,
+        query: str,
+        flt: MemoryFilter,
+        config: RetrievalConfig,
+        corpus: lexical_store.Corpus,
+        lists: dict[str, list[tuple[int, float]]],
+        facts: dict[int, Candidate],
+    ) -> list[GraphHit]:
+        """The lexical channel into ``lists`` and its hits' facts into ``facts``, then the graph
+        channel, seeded from the top lexical hits too when the recipe says so."""
+        top: list[int] = []
+        if Channel.LEXICAL in config.channels:
+            lexical = replace(config, lexical_document=lexical_document(config, corpus.median_length))
+            lists[Channel.LEXICAL.value], found = await lexical_channel(conn, user_id, corpus, flt, lexical, self._lexicon)
+            facts.update(found)
+            if config.seed_hits:
+                top = [i for i, _ in lists[Channel.LEXICAL.value][:3]]
+        if Channel.GRAPH not in config.channels and not config.entity_boost:
+            return []
+        hits, found = await graph_channel(conn, user_id, query, flt, config, total_memories=corpus.count, top_hits=top)
+        facts.update(found)
+        return hits
 
     @staticmethod
     def _filter(request: SearchRequest, config: RetrievalConfig) -> MemoryFilter:

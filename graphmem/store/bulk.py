@@ -17,7 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.store.memories import MemoryFilter, filter_clauses
+from graphmem.store.memories import MemoryFilter, vector_ranking
 from graphmem.store.tables import memories
 
 __all__ = [
@@ -138,14 +138,8 @@ async def user_vectors(conn: AsyncConnection, user_id: str) -> tuple[list[int], 
 
 
 def vector_query(user_id: str, embedding: np.ndarray, limit: int) -> sa.Select[Any]:
-    """The statement ``memories.vector_search`` runs when the search has no filters."""
-    distance = memories.c.embedding.cosine_distance(embedding)
-    return (
-        sa.select(memories.c.id, distance.label("d"))
-        .where(*filter_clauses(user_id, MemoryFilter()))
-        .order_by(distance)
-        .limit(limit)
-    )
+    """The statement the vector channel runs when the search has no filters."""
+    return vector_ranking(user_id, embedding, MemoryFilter(), limit)
 
 
 async def prefer_vector_index(conn: AsyncConnection) -> None:

@@ -1,20 +1,18 @@
-"""BM25 over one user's memories, computed in PostgreSQL from the stored tsvectors.
-
-Document frequencies and lengths come from the user's own rows at query time, so there is
-no cache to invalidate: deletes, erasure and restarts are reflected at once.
-"""
+"""Lexical documents in PostgreSQL: stored as tsvectors (PostgreSQL's English stemming), read
+whole for the in-process BM25 index, stamped so that the index knows when it is stale."""
 
 from __future__ import annotations
 
-from typing import Literal, Mapping
+from dataclasses import dataclass
+from typing import Literal, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.store.memories import MemoryFilter, filter_clauses
+from graphmem.store.memories import MemoryFilter, filter_clauses, one_of
 from graphmem.store.tables import memories
 
-__all__ = ["set_context_documents", "bm25_search"]
+__all__ = ["set_context_documents", "Corpus", "corpus", "lexical_documents", "passing"]
 
 _ENGLISH = sa.literal_column("'english'::regconfig")
 _TOKENS = "(SELECT coalesce(sum(array_length(t.positions, 1)), 0) FROM unnest({col}) t)"
@@ -41,79 +39,49 @@ async def set_context_documents(conn: AsyncConnection, user_id: str, docs: Mappi
     )
 
 
-# Candidates are the documents holding at least one of the query's rarer terms (a document
-# frequency up to ``common`` x N); terms in most documents add little to a score but would make
-# every document a candidate. Of those, the ``pool`` best by ts_rank (cheap, in C) are scored
-# exactly; reading term frequencies out of every matching document is what costs time.
-# All terms still count in the score.
-_BM25 = """
-WITH q AS MATERIALIZED (
-    SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', :query))
-),
-corpus AS MATERIALIZED (
-    SELECT count(*) AS n, greatest(avg({len}), 1) AS avgdl FROM memories WHERE user_id = :uid AND parent_id IS NULL
-),
-df AS MATERIALIZED (
-    SELECT q.term, (
-        SELECT count(*) FROM memories m
-        WHERE m.user_id = :uid AND m.parent_id IS NULL AND m.{doc} @@ to_tsquery('simple', quote_literal(q.term))
-    ) AS df
-    FROM q
-),
-rare AS MATERIALIZED (
-    SELECT df.term FROM df, corpus c WHERE df.df > 0 AND df.df <= :common * c.n
-),
-pick AS MATERIALIZED (
-    SELECT to_tsquery('simple', string_agg(quote_literal(term), ' | ')) AS tsq,
-           ARRAY(SELECT term FROM df WHERE df > 0) AS terms
-    FROM (SELECT term FROM rare UNION ALL SELECT term FROM df WHERE df > 0 AND NOT EXISTS (SELECT 1 FROM rare)) t
-),
-pool AS MATERIALIZED (
-    SELECT m.id FROM memories m, pick p
-    WHERE m.user_id = :uid AND m.parent_id IS NULL AND m.{doc} @@ p.tsq
-    ORDER BY ts_rank(m.{doc}, p.tsq) DESC, m.id
-    LIMIT :pool
-),
-hits AS MATERIALIZED (
-    SELECT m.id, m.{len} AS len, t.lexeme, array_length(t.positions, 1) AS tf
-    FROM memories m JOIN pool USING (id) CROSS JOIN pick p, LATERAL unnest(m.{doc}) t
-    WHERE m.user_id = :uid AND t.lexeme = ANY (p.terms)
-)
-SELECT h.id,
-       sum(ln(1 + (c.n - df.df + 0.5) / (df.df + 0.5))
-           * h.tf * (:k1 + 1) / (h.tf + :k1 * (1 - :b + :b * h.len / c.avgdl))) AS score
-FROM hits h JOIN df ON df.term = h.lexeme CROSS JOIN corpus c
-GROUP BY h.id
-"""
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """One user's corpus as a search sees it, and the query's lexemes, from one round trip."""
+
+    count: int  # memories (passages aside)
+    median_length: float  # median memory length in lexemes
+    stamp: tuple[int, int, int, int]  # changes whenever a memory or its lexical documents do
+    terms: tuple[str, ...]  # the query's lexemes, stemmed as the documents are
+    passages: int = 0  # passage memories of long messages (only the vector channel reads them)
 
 
-async def bm25_search(
-    conn: AsyncConnection,
-    user_id: str,
-    query: str,
-    flt: MemoryFilter,
-    limit: int,
-    *,
-    document: Literal["turn", "context"] = "context",
-    k1: float = 1.2,
-    b: float = 0.75,
-    common: float = 0.3,
-) -> list[tuple[int, float]]:
-    """Top memories by Okapi BM25 (any query term may match). Document frequencies and the
-    average length are over all of the user's memories; filters only restrict the results."""
-    doc, length = ("ctx_tsv", "ctx_len") if document == "context" else ("tsv", "tsv_len")
-    scores = (
-        sa.text(_BM25.format(doc=doc, len=length))
-        .bindparams(query=query, uid=user_id, k1=k1, b=b, common=common, pool=max(300, 3 * limit))
-        .columns(id=sa.BigInteger, score=sa.Float)
-        .subquery("bm25")
-    )
+async def corpus(conn: AsyncConnection, user_id: str, query: str) -> Corpus:
     m = memories.c
-    query_ = (
-        sa.select(scores.c.id, scores.c.score)
-        .join(memories, sa.and_(m.user_id == user_id, m.id == scores.c.id))
-        .where(*filter_clauses(user_id, flt))
-        .order_by(scores.c.score.desc(), scores.c.id)
-        .limit(limit)
-    )
-    return [(row.id, float(row.score)) for row in await conn.execute(query_)]
+    terms = sa.select(sa.func.coalesce(sa.func.array_agg(sa.distinct(sa.column("lexeme"))), sa.text("'{}'")))
+    terms = terms.select_from(sa.func.unnest(sa.func.to_tsvector(_ENGLISH, query)).table_valued("lexeme"))
+    stmt = sa.select(
+        sa.func.count(),
+        sa.func.percentile_cont(0.5).within_group(m.tsv_len),
+        sa.func.coalesce(sa.func.max(m.id), 0),
+        sa.func.coalesce(sa.func.sum(m.ctx_len), 0),
+        sa.func.coalesce(sa.func.sum(m.tsv_len), 0),
+        terms.scalar_subquery(),
+        sa.select(sa.func.count()).where(m.user_id == user_id, m.parent_id.is_not(None)).scalar_subquery(),
+    ).where(m.user_id == user_id, m.parent_id.is_(None))
+    count, median, last, ctx, own, lexemes, passages = (await conn.execute(stmt)).one()
+    stamp = (int(count), int(last), int(ctx), int(own))
+    return Corpus(int(count), float(median or 0.0), stamp, tuple(lexemes), int(passages))
+
+
+async def lexical_documents(
+    conn: AsyncConnection, user_id: str, document: Literal["turn", "context"]
+) -> list[tuple[int, str, int]]:
+    """Every memory's lexical document as (id, tsvector text, length), to index in process."""
+    m = memories.c
+    doc, length = (m.ctx_tsv, m.ctx_len) if document == "context" else (m.tsv, m.tsv_len)
+    stmt = sa.select(m.id, sa.cast(doc, sa.Text), length).where(m.user_id == user_id, m.parent_id.is_(None))
+    return [(r[0], r[1], r[2] or 0) for r in await conn.execute(stmt)]
+
+
+async def passing(conn: AsyncConnection, user_id: str, ids: Sequence[int], flt: MemoryFilter) -> set[int]:
+    """Which of ``ids`` pass the filters (and are not archived or expired)."""
+    if not ids:
+        return set()
+    m = memories.c
+    stmt = sa.select(m.id).where(one_of(m.id, ids), *filter_clauses(user_id, flt))
+    return set((await conn.scalars(stmt)).all())

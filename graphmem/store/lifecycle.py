@@ -10,22 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.store.tables import ingest_jobs, memories
 
-__all__ = ["record_access", "update_memory", "delete_memory", "expire", "purge_finished_jobs", "MEMORY_STATE"]
+__all__ = ["update_memory", "delete_memory", "expire", "purge_finished_jobs", "MEMORY_STATE"]
 
 m = memories.c
 MEMORY_STATE = (m.id, m.kind, m.importance, m.access_count, m.last_accessed_at, m.expires_at, m.archived_at)
-
-
-async def record_access(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> None:
-    """Count a search's hits as accessed. The transaction does not wait for its WAL flush: a
-    count lost in a crash is harmless, and a search should not pay a disk sync."""
-    if ids:
-        await conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-        await conn.execute(
-            sa.update(memories)
-            .where(m.user_id == user_id, m.id.in_(list(ids)))
-            .values(access_count=m.access_count + 1, last_accessed_at=sa.func.now())
-        )
 
 
 async def update_memory(conn: AsyncConnection, user_id: str, memory_id: int, values: dict[str, Any]) -> sa.Row | None:

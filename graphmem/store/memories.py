@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.store.tables import memories, messages
@@ -16,7 +17,9 @@ __all__ = [
     "MemoryFilter",
     "MemoryHit",
     "filter_clauses",
+    "one_of",
     "insert_memories",
+    "vector_ranking",
     "vector_search",
     "session_turns",
     "fetch_memories",
@@ -34,6 +37,13 @@ class MemoryFilter:
     metadata: dict[str, Any] = field(default_factory=dict)
     kinds: tuple[str, ...] | None = None  # None: every kind
     include_archived: bool = False
+
+    @property
+    def narrow(self) -> bool:
+        """Whether it keeps less than every live (unarchived, unexpired) memory."""
+        return any(
+            (self.conversation_id, self.speaker, self.role, self.since, self.until, self.metadata, self.kinds is not None)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +69,12 @@ async def insert_memories(conn: AsyncConnection, user_id: str, rows: Sequence[di
         await conn.execute(sa.insert(memories), [{**row, "user_id": user_id} for row in rows])
 
 
+def one_of(column: sa.ColumnElement[int], ids: Iterable[int]) -> sa.ColumnElement[bool]:
+    """``column = ANY(array)``: one parameter however many ids, so the statement text stays the
+    same (psycopg prepares it) and no per-id placeholder is rendered and bound."""
+    return column == sa.any_(sa.bindparam(None, list(ids), type_=ARRAY(sa.BigInteger)))
+
+
 def filter_clauses(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[bool]]:
     m = memories.c
     # An expired memory is hidden at once, before maintenance deletes or archives it; an
@@ -81,7 +97,8 @@ def filter_clauses(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[boo
         clauses.append(m.metadata.contains(flt.metadata))
     if flt.speaker is not None or flt.role is not None:
         msg = messages.c
-        source = sa.select(sa.literal(1)).where(msg.user_id == m.user_id, msg.id == m.message_id)
+        # Correlated to the memory only: a query that also joins messages must not absorb this one.
+        source = sa.select(sa.literal(1)).where(msg.user_id == m.user_id, msg.id == m.message_id).correlate_except(messages)
         if flt.speaker is not None:
             source = source.where(msg.speaker == flt.speaker)
         if flt.role is not None:
@@ -90,20 +107,25 @@ def filter_clauses(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[boo
     return clauses
 
 
+def vector_ranking(user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int) -> sa.Select[Any]:
+    """The top ``limit`` memories and passages by cosine distance, as (id, d), where a passage's
+    id is its whole message's memory."""
+    distance = memories.c.embedding.cosine_distance(embedding)
+    return (
+        sa.select(sa.func.coalesce(memories.c.parent_id, memories.c.id).label("id"), distance.label("d"))
+        .where(*filter_clauses(user_id, flt))
+        .order_by(distance)
+        .limit(limit)
+    )
+
+
 async def vector_search(
     conn: AsyncConnection, user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int
 ) -> list[tuple[int, float]]:
     """Top ``limit`` memories by cosine similarity, as (memory id, similarity). A passage's
     similarity counts for its whole message's memory, which keeps its best passage's."""
-    distance = memories.c.embedding.cosine_distance(embedding)
-    query = (
-        sa.select(sa.func.coalesce(memories.c.parent_id, memories.c.id).label("id"), distance.label("d"))
-        .where(*filter_clauses(user_id, flt))
-        .order_by(distance)
-        .limit(2 * limit)  # room for several passages of one message
-    )
     best: dict[int, float] = {}
-    for row in await conn.execute(query):
+    for row in await conn.execute(vector_ranking(user_id, embedding, flt, 2 * limit)):  # room for passages
         best.setdefault(row.id, 1.0 - float(row.d))  # rows come best first
     return list(best.items())[:limit]
 
@@ -128,10 +150,15 @@ async def session_turns(
     return [(r.id, r.ts, r.speaker, r.text) for r in rows]
 
 
-async def fetch_memories(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> dict[int, MemoryHit]:
+async def fetch_memories(
+    conn: AsyncConnection, user_id: str, ids: Sequence[int], *, count_access: bool = False
+) -> dict[int, MemoryHit]:
+    """The memories with their message fields; ``count_access`` also counts each as accessed,
+    in the same statement (the rows show the counts from before this access)."""
     if not ids:
         return {}
     m, msg = memories.c, messages.c
+    chosen = one_of(m.id, ids)
     query = (
         sa.select(
             m.id, m.text, m.kind, m.ts, m.metadata, m.conversation_id, m.message_id,
@@ -140,8 +167,17 @@ async def fetch_memories(conn: AsyncConnection, user_id: str, ids: Sequence[int]
         .select_from(
             memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id))
         )
-        .where(m.user_id == user_id, m.id.in_(list(ids)))
+        .where(m.user_id == user_id, chosen)
     )
+    if count_access:  # a data-modifying WITH runs on the select's snapshot, which it does not change
+        counted = (
+            sa.update(memories)
+            .where(m.user_id == user_id, chosen)
+            .values(access_count=m.access_count + 1, last_accessed_at=sa.func.now())
+            .returning(m.id)
+            .cte("counted")
+        )
+        query = query.add_cte(counted)
     return {row.id: MemoryHit(**row._mapping) for row in await conn.execute(query)}
 
 

@@ -72,10 +72,15 @@ async def user_tables(conn: AsyncConnection) -> list[UserTable]:
     return out
 
 
-async def scope_to_user(conn: AsyncConnection, user_id: str) -> None:
+async def scope_to_user(conn: AsyncConnection, user_id: str, *, lazy_commit: bool = False) -> None:
     """Scope the current transaction to one user for row-level security: the policies compare
-    ``user_id`` with ``app.user_id``, and ``true`` makes the setting end with the transaction."""
-    await conn.execute(sa.select(sa.func.set_config("app.user_id", user_id, True)))
+    ``user_id`` with ``app.user_id``, and ``true`` makes the setting end with the transaction.
+    ``lazy_commit``: its commit does not wait for the WAL flush (reads that only bump counters),
+    set in the same round trip."""
+    settings = [sa.func.set_config("app.user_id", user_id, True)]
+    if lazy_commit:
+        settings.append(sa.func.set_config("synchronous_commit", "off", True))
+    await conn.execute(sa.select(*settings))
 
 
 async def lock_user(conn: AsyncConnection, user_id: str) -> None:

@@ -1,29 +1,34 @@
 """Reads the retriever needs beyond the channel queries: entity links, edges, mentions, and
-per-candidate facts for fusion (session, length) and per-user corpus statistics."""
+per-candidate facts for fusion (session, length)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
+import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.extract.normalize import entity_key
-from graphmem.store.memories import MemoryFilter, filter_clauses
+from graphmem.store.memories import MemoryFilter, filter_clauses, one_of, vector_ranking
 from graphmem.store.tables import entities, entity_aliases, memories, mentions, messages, relations
 
 __all__ = [
     "Candidate",
     "linked_entities",
     "relation_edges",
-    "entity_mentions",
-    "entity_names",
+    "memories_near",
     "entities_in_memories",
     "candidates",
-    "corpus_profile",
+    "vector_candidates",
 ]
+
+
+# Aliases built once: aliasing a table copies every column, which is not free per query.
+_SUBJECT, _OBJECT, _WHOLE = entities.alias("subject"), entities.alias("object"), memories.alias("whole")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,80 +64,155 @@ async def linked_entities(
     return [(r.id, r.name, r.mention_count) for r in await conn.execute(query)]
 
 
-async def relation_edges(conn: AsyncConnection, user_id: str, entity_ids: Iterable[int], limit: int = 2000) -> list[tuple[int, int, str]]:
-    """Entity-to-entity relations touching ``entity_ids``, bounded."""
+async def relation_edges(
+    conn: AsyncConnection, user_id: str, entity_ids: Iterable[int], limit: int = 2000
+) -> tuple[list[tuple[int, int, str]], dict[int, tuple[str, int]]]:
+    """Entity-to-entity relations touching ``entity_ids`` (bounded) as (subject, object,
+    predicate), and each endpoint's (name, mention_count)."""
     ids = sorted(set(entity_ids))
     if not ids:
-        return []
+        return [], {}
     r = relations.c
+    subject, obj = _SUBJECT, _OBJECT
     query = (
-        sa.select(r.subject_id, r.object_id, r.predicate)
-        .where(r.user_id == user_id, r.object_id.is_not(None), sa.or_(r.subject_id.in_(ids), r.object_id.in_(ids)))
+        sa.select(
+            r.subject_id, r.object_id, r.predicate,
+            subject.c.name.label("s_name"), subject.c.mention_count.label("s_count"),
+            obj.c.name.label("o_name"), obj.c.mention_count.label("o_count"),
+        )
+        .select_from(
+            relations.join(subject, sa.and_(subject.c.user_id == r.user_id, subject.c.id == r.subject_id))
+            .join(obj, sa.and_(obj.c.user_id == r.user_id, obj.c.id == r.object_id))
+        )
+        .where(r.user_id == user_id, sa.or_(one_of(r.subject_id, ids), one_of(r.object_id, ids)))
         .limit(limit)
     )
-    return [(row.subject_id, row.object_id, row.predicate) for row in await conn.execute(query)]
+    edges: list[tuple[int, int, str]] = []
+    ends: dict[int, tuple[str, int]] = {}
+    for row in await conn.execute(query):
+        edges.append((row.subject_id, row.object_id, row.predicate))
+        ends[row.subject_id], ends[row.object_id] = (row.s_name, row.s_count), (row.o_name, row.o_count)
+    return edges, ends
 
 
-async def entity_mentions(
-    conn: AsyncConnection, user_id: str, entity_ids: Iterable[int], flt: MemoryFilter, limit: int = 5000
-) -> list[tuple[int, int]]:
-    """(memory id, entity id) for memories passing ``flt`` that mention the entities."""
-    ids = sorted(set(entity_ids))
-    if not ids:
-        return []
+async def memories_near(
+    conn: AsyncConnection, user_id: str, pulls: Mapping[int, float], flt: MemoryFilter, limit: int
+) -> tuple[list[tuple[int, float, int]], dict[int, Candidate]]:
+    """Memories passing ``flt`` that mention the entities, scored by the sum of the pulls of the
+    entities each mentions: (memory id, score, strongest entity), best first, with each one's
+    facts. Summing here keeps the hundreds of mentions of a hub (a speaker) out of the round trip."""
+    if not pulls:
+        return [], {}
     mn, m = mentions.c, memories.c
-    query = (
+    ids, weights = list(pulls), [float(pulls[i]) for i in pulls]
+    pull = (
+        sa.func.unnest(sa.bindparam(None, ids, type_=ARRAY(sa.BigInteger)), sa.bindparam(None, weights, type_=ARRAY(sa.Float)))
+        .table_valued("entity_id", "pull")
+        .render_derived(name="pull")
+    )
+    pairs = (
         sa.select(mn.memory_id, mn.entity_id)
         .distinct()
         .select_from(mentions.join(memories, sa.and_(m.user_id == mn.user_id, m.id == mn.memory_id)))
-        .where(mn.user_id == user_id, mn.entity_id.in_(ids), *filter_clauses(user_id, flt))
-        .limit(limit)
+        .where(mn.user_id == user_id, one_of(mn.entity_id, ids), *filter_clauses(user_id, flt))
+        .subquery("pairs")
     )
-    return [(row.memory_id, row.entity_id) for row in await conn.execute(query)]
+    strongest = sa.type_coerce(
+        sa.func.array_agg(aggregate_order_by(pairs.c.entity_id, pull.c.pull.desc(), pairs.c.entity_id)),
+        ARRAY(sa.BigInteger),
+    )[1]
+    score = sa.func.sum(pull.c.pull)
+    near = (
+        sa.select(pairs.c.memory_id, score.label("score"), strongest.label("entity_id"))
+        .select_from(pairs.join(pull, pull.c.entity_id == pairs.c.entity_id))
+        .group_by(pairs.c.memory_id)
+        .order_by(score.desc(), pairs.c.memory_id)
+        .limit(limit)
+        .subquery("near")
+    )
+    whole = _WHOLE
+    query = (
+        sa.select(near.c.memory_id, near.c.score, near.c.entity_id, *_facts(whole))
+        .select_from(
+            near.join(whole, sa.and_(whole.c.user_id == user_id, whole.c.id == near.c.memory_id))
+            .outerjoin(messages, _messages_of(whole))
+        )
+        .order_by(near.c.score.desc(), near.c.memory_id)
+    )
+    rows = (await conn.execute(query)).all()
+    return [(row[0], float(row[1]), row[2]) for row in rows], _candidates(rows, {})
 
 
-async def entity_names(conn: AsyncConnection, user_id: str, entity_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
-    ids = sorted(set(entity_ids))
-    if not ids:
-        return {}
-    e = entities.c
-    query = sa.select(e.id, e.name, e.mention_count).where(e.user_id == user_id, e.id.in_(ids))
-    return {r.id: (r.name, r.mention_count) for r in await conn.execute(query)}
-
-
-async def entities_in_memories(conn: AsyncConnection, user_id: str, memory_ids: Iterable[int]) -> list[int]:
+async def entities_in_memories(conn: AsyncConnection, user_id: str, memory_ids: Iterable[int]) -> list[tuple[int, str, int]]:
+    """Entities the memories mention, as (id, name, mention_count)."""
     ids = sorted(set(memory_ids))
     if not ids:
         return []
-    mn = mentions.c
-    query = sa.select(mn.entity_id).distinct().where(mn.user_id == user_id, mn.memory_id.in_(ids))
-    return list((await conn.scalars(query)).all())
+    mn, e = mentions.c, entities.c
+    query = (
+        sa.select(e.id, e.name, e.mention_count)
+        .distinct()
+        .select_from(mentions.join(entities, sa.and_(e.user_id == mn.user_id, e.id == mn.entity_id)))
+        .where(mn.user_id == user_id, one_of(mn.memory_id, ids))
+    )
+    return [(r.id, r.name, r.mention_count) for r in await conn.execute(query)]
 
 
-async def candidates(conn: AsyncConnection, user_id: str, ids: Iterable[int]) -> dict[int, Candidate]:
+def _facts(memory: sa.TableClause | sa.Alias) -> tuple[Any, ...]:
+    m, msg = memory.c, messages.c
+    return (m.conversation_id, m.ts, m.tsv_len, msg.speaker, msg.role, m.importance)
+
+
+def _messages_of(memory: sa.TableClause | sa.Alias) -> sa.ColumnElement[bool]:
+    return sa.and_(messages.c.user_id == memory.c.user_id, messages.c.id == memory.c.message_id)
+
+
+def _candidates(rows: Iterable[Any], into: dict[int, Candidate]) -> dict[int, Candidate]:
+    """Rows of (id, [similarity,] *_facts) as candidates; the first row of an id wins."""
+    keys: dict[str, str] = {}  # a few speakers say hundreds of candidates
+    for row in rows:
+        memory_id, (conversation_id, ts, length, speaker, role, importance) = row[0], row[-6:]
+        if memory_id in into:
+            continue
+        key = (keys.get(speaker) or keys.setdefault(speaker, entity_key(speaker))) if speaker else None
+        into[memory_id] = Candidate(memory_id, conversation_id, ts, length, speaker, key, role, importance)
+    return into
+
+
+async def candidates(
+    conn: AsyncConnection, user_id: str, ids: Iterable[int], flt: MemoryFilter | None = None
+) -> dict[int, Candidate]:
+    """The facts fusion needs about each memory, for those of ``ids`` that pass ``flt`` if given."""
     ids = sorted(set(ids))
     if not ids:
         return {}
-    m, msg = memories.c, messages.c
-    query = (
-        sa.select(m.id, m.conversation_id, m.ts, m.tsv_len, msg.speaker, msg.role, m.importance)
-        .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
-        .where(m.user_id == user_id, m.id.in_(ids))
-    )
-    return {
-        r.id: Candidate(
-            r.id, r.conversation_id, r.ts, r.tsv_len, r.speaker, entity_key(r.speaker) if r.speaker else None, r.role,
-            r.importance,
-        )
-        for r in await conn.execute(query)
-    }
-
-
-async def corpus_profile(conn: AsyncConnection, user_id: str) -> tuple[int, float]:
-    """(memory count, median memory length in lexemes) of one user."""
     m = memories.c
-    query = sa.select(
-        sa.func.count(), sa.func.percentile_cont(0.5).within_group(m.tsv_len)
-    ).where(m.user_id == user_id, m.parent_id.is_(None))
-    count, median = (await conn.execute(query)).one()
-    return int(count), float(median or 0.0)
+    query = (
+        sa.select(m.id, *_facts(memories))
+        .select_from(memories.outerjoin(messages, _messages_of(memories)))
+        .where(m.user_id == user_id, one_of(m.id, ids), *(filter_clauses(user_id, flt) if flt else ()))
+    )
+    return _candidates(await conn.execute(query), {})
+
+
+async def vector_candidates(
+    conn: AsyncConnection, user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int, *, passages: bool = True
+) -> tuple[list[tuple[int, float]], dict[int, Candidate]]:
+    """The vector channel's ranking (``memories.vector_ranking``) with each hit's facts, in one
+    round trip: (memory id, similarity) best first, a passage crediting its message. With
+    ``passages``, twice ``limit`` rows leave room for several passages of one message."""
+    ranked = vector_ranking(user_id, embedding, flt, 2 * limit if passages else limit).subquery("ranked")
+    whole = _WHOLE
+    query = (
+        sa.select(ranked.c.id, ranked.c.d, *_facts(whole))
+        .select_from(
+            ranked.join(whole, sa.and_(whole.c.user_id == user_id, whole.c.id == ranked.c.id))
+            .outerjoin(messages, _messages_of(whole))
+        )
+        .order_by(ranked.c.d, ranked.c.id)
+    )
+    rows = (await conn.execute(query)).all()
+    best: dict[int, float] = {}
+    for row in rows:
+        best.setdefault(row.id, 1.0 - float(row.d))
+    return list(best.items())[:limit], _candidates(rows, {})

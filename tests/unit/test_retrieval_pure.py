@@ -11,7 +11,7 @@ from graphmem.bench.metrics import ndcg_at, recall_at, repair_evidence
 from graphmem.retrieve.config import Channel, Fusion, RetrievalConfig
 from graphmem.retrieve.documents import ContextWindow, IndexedTurn, context_documents, index_text, sessions
 from graphmem.retrieve.fusion import linear, zscores
-from graphmem.retrieve.graph import GraphHit, expand, query_keys, score_memories
+from graphmem.retrieve.graph import GraphHit, entity_pulls, expand, graph_hits, query_keys
 from graphmem.retrieve.rank import channel_weights, discount_long, lexical_document, lexical_weight, rank
 from graphmem.retrieve.when import query_period
 from graphmem.store.retrieval import Candidate
@@ -64,9 +64,11 @@ def test_expand_halves_per_hop_and_keeps_the_path() -> None:
 
 
 def test_hubs_pull_less() -> None:
-    reached = {1: (1.0, ("Hub",)), 2: (1.0, ("Rare",))}
-    hits = score_memories(reached, [(10, 1), (11, 2)], {1: 99, 2: 1}, total_memories=100)
-    assert [h.memory_id for h in hits] == [11, 10]
+    reached = {1: (1.0, ("Hub",)), 2: (1.0, ("Rare",)), 3: (0.5, ("Rare", "-likes-", "tea"))}
+    pulls = entity_pulls(reached, {1: 99, 2: 1, 3: 1}, total_memories=100)
+    assert pulls[2] > pulls[1] > 0 and pulls[3] == pytest.approx(pulls[2] / 2)
+    hits = graph_hits([(11, pulls[2] + pulls[1], 2), (10, pulls[1], 1), (12, 1.0, 99)], reached)
+    assert [h.memory_id for h in hits] == [11, 10]  # an entity the expansion did not reach explains nothing
     assert hits[0].path == ("Rare", "mentioned in memory 11")
 
 
