@@ -47,7 +47,10 @@ class RetrievalConfig:
     long_memory_tokens: int = 100
     # The graph links the query to named things; common nouns are the lexical channel's job.
     link_concepts: bool = False
-    graph_weight: float = 0.25  # weight of the graph channel's z-scores in linear fusion
+    graph_weight: float = 0.2  # weight of the graph channel's z-scores in linear fusion
+    # A memory the graph did not reach scores 0 there, standardized with the candidates it did
+    # reach; else a tie-only list (every hit one hub's mention) would say nothing. Linear fusion only.
+    graph_absent_zero: bool = True
     entity_boost: float = 0.0  # multiplicative boost for memories that mention a query entity
     speaker_boost: float = 0.3  # and for what a speaker the query names said (first person)
     # Whether "I" / "you" in a query earn the user's / assistant's turns that boost too. In a two-party
@@ -55,7 +58,7 @@ class RetrievalConfig:
     pronoun_speakers: bool = False
     graph_hops: int = 1  # relation hops from the query's entities
     seed_hits: int = 0  # entities of this many top hits also seed the graph
-    session_lambda: float = 0.5  # score + lambda x the best score of the hit's session
+    session_lambda: float = 0.4  # score + lambda x the best score of the hit's session
     time_boost: float = 0.3  # multiplicative boost for memories inside a period the query names
     # Lifecycle: which memories take part, and how much importance counts.
     kinds: tuple[Literal["short_term", "long_term", "fact"], ...] | None = None  # None: all kinds

@@ -55,12 +55,28 @@ def zscores(ranked: Ranked) -> dict[int, float]:
     return {i: (s - mean) / sd if sd > 1e-12 else 0.0 for i, s in ranked}
 
 
-def linear(lists: Mapping[str, Ranked], weights: Mapping[str, float], *, limit: int | None = None) -> list[Fused]:
+def linear(
+    lists: Mapping[str, Ranked],
+    weights: Mapping[str, float],
+    *,
+    absent: Mapping[str, float] | None = None,
+    limit: int | None = None,
+) -> list[Fused]:
     """Weighted sum of per-channel z-scores. An item missing from a channel gets that
-    channel's floor (its lowest z-score), so absence is worse than being found last."""
+    channel's floor (its lowest z-score), so absence is worse than being found last; or, for a
+    channel named in ``absent``, the z-score of that raw score (a graph that reached nothing: 0)."""
     seen = _ranks(lists)
     z = {name: zscores(ranked) for name, ranked in lists.items()}
     floor = {name: min(values.values(), default=0.0) for name, values in z.items()}
+    for name, raw in (absent or {}).items():
+        if lists.get(name):
+            # Standardize over every candidate: those the channel did not reach score ``raw``.
+            pool = [s for _, s in lists[name]] + [raw] * (len(seen) - len(lists[name]))
+            mean = sum(pool) / len(pool)
+            sd = math.sqrt(sum((v - mean) ** 2 for v in pool) / len(pool))
+            if sd > 1e-12:
+                z[name] = {i: (s - mean) / sd for i, s in lists[name]}
+                floor[name] = (raw - mean) / sd
     scores = {
         i: sum(weights.get(name, 0.0) * z[name].get(i, floor[name]) for name in lists)
         for i in seen

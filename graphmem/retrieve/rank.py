@@ -91,7 +91,8 @@ def rank(
     if config.fusion is Fusion.RRF:
         fused = rrf(lists, k=config.rrf_k)
     else:
-        fused = linear(lists, channel_weights(config, median_length))
+        absent = {Channel.GRAPH.value: 0.0} if config.graph_absent_zero else None
+        fused = linear(lists, channel_weights(config, median_length), absent=absent)
     if not fused:
         return []
 

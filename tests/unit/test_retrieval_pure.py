@@ -48,6 +48,17 @@ def test_zscores_and_linear_fusion() -> None:
     assert scores[3] == pytest.approx(0.5 * -1 + 0.5 * -1)
 
 
+def test_linear_fusion_scores_an_unreached_item_zero_in_an_absent_channel() -> None:
+    # Every graph hit ties (one hub's mentions): on its own scale the list says nothing, but
+    # standardized with the candidates it did not reach (raw 0) its hits rank above them.
+    lists = {"text": [(1, 2.0), (2, 1.0)], "graph": [(2, 0.6)]}
+    weights = {"text": 0.5, "graph": 1.0}
+    assert [f.id for f in linear(lists, weights)] == [1, 2]
+    fused = {f.id: f.score for f in linear(lists, weights, absent={"graph": 0.0})}
+    assert fused[2] > fused[1]
+    assert fused[1] == pytest.approx(0.5 * 1 + 1.0 * -1)  # graph pool [0.6, 0]: z of 0 is -1
+
+
 def test_query_keys() -> None:
     keys = query_keys("What did Caroline's sisters think of Sarah Connor?")
     assert {"caroline", "sister", "sisters", "sarah connor", "sarah", "connor"} <= keys
