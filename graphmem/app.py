@@ -78,6 +78,7 @@ async def _load_embedder(settings: Settings) -> Embedder:
         settings.embedding_model,
         batch_size=settings.embedding_batch_size,
         threads=settings.torch_threads,
+        query_precision=settings.query_precision,
     )
     return await anyio.to_thread.run_sync(load)
 
