@@ -94,6 +94,7 @@ class LexiconCache:
         return entry[1]
 
     def put(self, user_id: str, document: str, stamp: Hashable, index: LexicalIndex) -> None:
+        self._sweep()
         self._drop((user_id, document))
         self._entries[(user_id, document)] = (stamp, index, self._clock())
         self._size += len(index.lengths)
