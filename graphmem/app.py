@@ -30,9 +30,9 @@ from graphmem.api.routes import MessageController, MessageItemController, Search
 from graphmem.api.ui import ui_router
 from graphmem.api.users import ContextController, UserController, status
 from graphmem.embed.base import Embedder
-from graphmem.interpreter import serving_interpreter
 from graphmem.errors import ConfigurationError
 from graphmem.extract.types import Extractor
+from graphmem.interpreter import serving_interpreter
 from graphmem.observe import Metrics, RequestObserver, TimedEmbedder, TimedExtractor, echo_request_id, request_logger
 from graphmem.services import (
     ContextService,

@@ -21,9 +21,9 @@ from graphmem.retrieve.lexicon import LexiconCache
 from graphmem.retrieve.rank import Hit, lexical_document, rank
 from graphmem.retrieve.when import query_period
 from graphmem.store import lexical as lexical_store
-from graphmem.store.retrieval import Candidate
 from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
 from graphmem.store.privacy import scope_to_user
+from graphmem.store.retrieval import Candidate
 
 __all__ = ["SearchService", "search_hit"]
 

@@ -4,15 +4,14 @@ whole for the in-process BM25 index, stamped so that the index knows when it is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence
+from typing import Literal, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.store.memories import MemoryFilter, filter_clauses, one_of
 from graphmem.store.tables import memories
 
-__all__ = ["set_context_documents", "Corpus", "corpus", "lexical_documents", "passing"]
+__all__ = ["set_context_documents", "Corpus", "corpus", "lexical_documents"]
 
 _ENGLISH = sa.literal_column("'english'::regconfig")
 _TOKENS = "(SELECT coalesce(sum(array_length(t.positions, 1)), 0) FROM unnest({col}) t)"
@@ -76,12 +75,3 @@ async def lexical_documents(
     doc, length = (m.ctx_tsv, m.ctx_len) if document == "context" else (m.tsv, m.tsv_len)
     stmt = sa.select(m.id, sa.cast(doc, sa.Text), length).where(m.user_id == user_id, m.parent_id.is_(None))
     return [(r[0], r[1], r[2] or 0) for r in await conn.execute(stmt)]
-
-
-async def passing(conn: AsyncConnection, user_id: str, ids: Sequence[int], flt: MemoryFilter) -> set[int]:
-    """Which of ``ids`` pass the filters (and are not archived or expired)."""
-    if not ids:
-        return set()
-    m = memories.c
-    stmt = sa.select(m.id).where(one_of(m.id, ids), *filter_clauses(user_id, flt))
-    return set((await conn.scalars(stmt)).all())

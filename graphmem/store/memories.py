@@ -75,8 +75,11 @@ def one_of(column: sa.ColumnElement[int], ids: Iterable[int]) -> sa.ColumnElemen
     return column == sa.any_(sa.bindparam(None, list(ids), type_=ARRAY(sa.BigInteger)))
 
 
-def filter_clauses(user_id: str, flt: MemoryFilter) -> list[sa.ColumnElement[bool]]:
-    m = memories.c
+def filter_clauses(
+    user_id: str, flt: MemoryFilter, table: sa.TableClause | sa.Alias = memories
+) -> list[sa.ColumnElement[bool]]:
+    """The filter on ``memories`` (or an alias of it)."""
+    m = table.c
     # An expired memory is hidden at once, before maintenance deletes or archives it; an
     # archived one (expired or not) is governed by ``include_archived`` alone.
     clauses: list[sa.ColumnElement[bool]] = [

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.extract.normalize import entity_key
@@ -113,34 +113,34 @@ async def memories_near(
     pairs = (
         sa.select(mn.memory_id, mn.entity_id)
         .distinct()
-        .select_from(mentions.join(memories, sa.and_(m.user_id == mn.user_id, m.id == mn.memory_id)))
-        .where(mn.user_id == user_id, one_of(mn.entity_id, ids), *filter_clauses(user_id, flt))
+        .where(mn.user_id == user_id, one_of(mn.entity_id, ids))
         .subquery("pairs")
     )
-    strongest = sa.type_coerce(
-        sa.func.array_agg(aggregate_order_by(pairs.c.entity_id, pull.c.pull.desc(), pairs.c.entity_id)),
-        ARRAY(sa.BigInteger),
-    )[1]
     score = sa.func.sum(pull.c.pull)
     near = (
-        sa.select(pairs.c.memory_id, score.label("score"), strongest.label("entity_id"))
+        sa.select(pairs.c.memory_id, score.label("score"), sa.func.array_agg(pairs.c.entity_id).label("entities"))
         .select_from(pairs.join(pull, pull.c.entity_id == pairs.c.entity_id))
         .group_by(pairs.c.memory_id)
         .order_by(score.desc(), pairs.c.memory_id)
-        .limit(limit)
+        # Filtered after scoring: only archived or expired memories fail the default filter,
+        # so a margin of a fifth is ample; a narrower filter scores every memory first.
+        .limit(None if flt.narrow else limit + limit // 5)
         .subquery("near")
     )
     whole = _WHOLE
     query = (
-        sa.select(near.c.memory_id, near.c.score, near.c.entity_id, *_facts(whole))
+        sa.select(near.c.memory_id, near.c.score, near.c.entities, *_facts(whole))
         .select_from(
             near.join(whole, sa.and_(whole.c.user_id == user_id, whole.c.id == near.c.memory_id))
             .outerjoin(messages, _messages_of(whole))
         )
+        .where(*filter_clauses(user_id, flt, whole))
         .order_by(near.c.score.desc(), near.c.memory_id)
+        .limit(limit)
     )
     rows = (await conn.execute(query)).all()
-    return [(row[0], float(row[1]), row[2]) for row in rows], _candidates(rows, {})
+    strongest = [max(row[2], key=lambda e: (pulls[e], -e)) for row in rows]
+    return [(row[0], float(row[1]), e) for row, e in zip(rows, strongest)], _candidates(rows, {})
 
 
 async def entities_in_memories(conn: AsyncConnection, user_id: str, memory_ids: Iterable[int]) -> list[tuple[int, str, int]]:
