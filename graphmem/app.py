@@ -33,6 +33,7 @@ from graphmem.embed.base import Embedder
 from graphmem.errors import ConfigurationError
 from graphmem.extract.types import Extractor
 from graphmem.interpreter import serving_interpreter
+from graphmem.retrieve.lexicon import LexiconCache
 from graphmem.observe import Metrics, RequestObserver, TimedEmbedder, TimedExtractor, echo_request_id, request_logger
 from graphmem.services import (
     ContextService,
@@ -157,7 +158,7 @@ async def open_runtime(
         keys = KeyService(engine, open_when_keyless=is_loopback(settings.host) or settings.allow_open)
         await keys.check_startup(settings.host, settings.allow_open)
         subjects = await load_subjects(engine, settings.erasure_salt)
-        search = SearchService(engine, model)
+        search = SearchService(engine, model, lexicon=LexiconCache(max_documents=settings.lexicon_documents))
         policy = QueuePolicy(
             settings.job_lease_s, settings.job_max_attempts, settings.job_backoff_s,
             maintenance_interval_s=settings.maintenance_interval_s, keep_done_jobs_s=settings.keep_done_jobs_s,

@@ -34,9 +34,10 @@ class Settings:
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 16  # small batches pad less; 16 beat 64 on chat turns
     torch_threads: int = 1  # 1 thread keeps latency stable under CPU contention
+    lexicon_documents: int = 100_000  # lexical documents the in-process BM25 indexes hold, all users together
     query_precision: str = "auto"  # query embeddings: bf16 where the CPU has bfloat16 instructions, else fp32
     spacy_model: str = DEFAULT_SPACY_MODEL
-    pool_size: int = 20  # a search reads on up to three connections at once
+    pool_size: int = 20  # a search holds one connection
     pool_timeout_s: float = 10.0
     statement_timeout_ms: int = 30_000
     max_body_bytes: int = 8 * 1024 * 1024

@@ -118,13 +118,13 @@ def _time_http(client: httpx.Client, work: Sequence[tuple[str, str]]) -> tuple[l
 
 
 def _time_embeddings(embedder: Any, queries: Sequence[str]) -> dict[str, float]:
-    """Milliseconds per ``embed([query])`` in this process, after the server has stopped."""
+    """Milliseconds per ``embed_query(query)`` in this process, after the server has stopped."""
     for q in queries[:5]:
-        embedder.embed([q])
+        embedder.embed_query(q)
     latencies = []
     for q in queries:
         started = time.perf_counter()
-        embedder.embed([q])
+        embedder.embed_query(q)
         latencies.append((time.perf_counter() - started) * 1000)
     return summarize(latencies)
 

@@ -1,6 +1,6 @@
 """What ``graphmem bench scale`` checks against the loaded database, beside HTTP latency.
 
-- The vector query as the server runs it (``store.memories.vector_search``, as ``graphmem_app``
+- The vector query (``store.memories.vector_ranking``, which the search service runs, as ``graphmem_app``
   under row-level security): top-k recall against exact search over the user's stored vectors,
   its latency and its plan; optionally the same with the planner pushed onto the HNSW index.
 - The whole search service call with a fake embedder: what a search costs beyond the model.

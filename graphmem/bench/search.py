@@ -70,13 +70,13 @@ def _search(client: httpx.Client, q: Question) -> dict[str, Any]:
 
 
 def time_query_embeddings(embedder: Any, questions: Sequence[Question]) -> list[float]:
-    """Milliseconds per ``embed([query])``, the call the search service makes."""
+    """Milliseconds per ``embed_query(query)``, the call the search service makes."""
     for q in questions[:WARMUP_QUERIES]:
-        embedder.embed([q.question])
+        embedder.embed_query(q.question)
     latencies: list[float] = []
     for q in questions:
         started = time.perf_counter()
-        embedder.embed([q.question])
+        embedder.embed_query(q.question)
         latencies.append((time.perf_counter() - started) * 1000)
     return latencies
 

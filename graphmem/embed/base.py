@@ -16,5 +16,10 @@ class Embedder(Protocol):
     dimension: int
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Return a ``(len(texts), dimension)`` float32 array of L2-normalized rows."""
+        """Return a ``(len(texts), dimension)`` float32 array of L2-normalized rows: what is stored."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One search query as a ``(dimension,)`` float32 unit vector. It may take a faster path
+        than ``embed`` (close to, not equal to, ``embed``'s vector); stored vectors never do."""
         ...

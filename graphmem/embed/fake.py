@@ -20,6 +20,9 @@ class FakeEmbedder:
         self.dimension = dimension
         self.model_name = f"fake-{dimension}"
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

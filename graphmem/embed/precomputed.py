@@ -46,6 +46,9 @@ class PrecomputedEmbedder:
         with self._lock:
             self._known.clear()
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             found = {i: self._known[t] for i, t in enumerate(texts) if t in self._known}

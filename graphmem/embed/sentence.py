@@ -71,8 +71,6 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            if len(texts) == 1 and self._single is not None:
-                return np.asarray(self._single(texts[0]), dtype=np.float32)
             vectors = self._model().encode(
                 list(texts),
                 batch_size=self._batch_size,
@@ -81,3 +79,10 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The traced path when the model has one (``graphmem.embed.traced``), else ``encode``."""
+        if self._single is None:
+            return self.embed([text])[0]
+        with self._lock:
+            return np.asarray(self._single(text), dtype=np.float32)[0]

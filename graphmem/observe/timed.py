@@ -31,6 +31,14 @@ class TimedEmbedder:
             self._metrics.embedding.observe(time.perf_counter() - start)
             self._metrics.embedded_texts.inc(len(texts))
 
+    def embed_query(self, text: str) -> np.ndarray:
+        start = time.perf_counter()
+        try:
+            return self.inner.embed_query(text)
+        finally:
+            self._metrics.embedding.observe(time.perf_counter() - start)
+            self._metrics.embedded_texts.inc(1)
+
 
 class TimedExtractor:
     """Observes the duration of every ``extract`` call and counts the utterances."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import anyio.to_thread
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -42,14 +43,19 @@ async def lexical_channel(
     each hit's facts. Document frequencies count every memory; the filters only restrict hits."""
     document = config.lexical_document
     index = cache.get(user_id, document, corpus.stamp)
-    if index is None:
-        index = LexicalIndex.build(await lexical.lexical_documents(conn, user_id, document))
-        cache.put(user_id, document, corpus.stamp, index)
+    if index is None:  # after a write: read the documents again, parse them off the event loop
+        generation = cache.generation(user_id)
+        rows = await lexical.lexical_documents(conn, user_id, document)
+        index = await anyio.to_thread.run_sync(LexicalIndex.build, rows)
+        cache.put(user_id, document, corpus.stamp, index, generation=generation)
     scored = index.score(corpus.terms, config.bm25_k1, config.bm25_b)
-    # Only archived or expired memories fail the default filter: a margin of a fifth is ample.
+    # Archived and expired memories fail the default filter: first try the top hits with a
+    # margin of a fifth, then the rest if too many of those failed.
     considered = scored if flt.narrow else scored[: config.candidates + config.candidates // 5]
     facts = await retrieval.candidates(conn, user_id, [i for i, _ in considered], flt)
-    return [(i, s) for i, s in considered if i in facts][: config.candidates], facts
+    if len(facts) < config.candidates and len(considered) < len(scored):
+        facts |= await retrieval.candidates(conn, user_id, [i for i, _ in scored[len(considered):]], flt)
+    return [(i, s) for i, s in scored if i in facts][: config.candidates], facts
 
 
 async def graph_channel(

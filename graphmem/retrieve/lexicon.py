@@ -77,12 +77,16 @@ class LexiconCache:
     out beyond ``max_documents`` in all, and dropped after ``idle_s`` unused (an erased user's
     words should not linger in a replica that never hears of the erasure)."""
 
-    def __init__(self, max_documents: int = 500_000, idle_s: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_documents: int = 100_000, idle_s: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._max = max_documents
         self._idle = idle_s
         self._clock = clock
         self._entries: OrderedDict[tuple[str, str], tuple[Hashable, LexicalIndex, float]] = OrderedDict()
         self._size = 0
+        self._generations: dict[str, int] = {}  # bumped by forget(): a build begun before is not kept
+
+    def generation(self, user_id: str) -> int:
+        return self._generations.get(user_id, 0)
 
     def get(self, user_id: str, document: str, stamp: Hashable) -> LexicalIndex | None:
         self._sweep()
@@ -93,8 +97,11 @@ class LexiconCache:
         self._entries[(user_id, document)] = (stamp, entry[1], self._clock())
         return entry[1]
 
-    def put(self, user_id: str, document: str, stamp: Hashable, index: LexicalIndex) -> None:
+    def put(self, user_id: str, document: str, stamp: Hashable, index: LexicalIndex, generation: int = 0) -> None:
+        """Keep ``index``, unless the user was forgotten since ``generation`` was read."""
         self._sweep()
+        if generation != self.generation(user_id):
+            return
         self._drop((user_id, document))
         self._entries[(user_id, document)] = (stamp, index, self._clock())
         self._size += len(index.lengths)
@@ -102,6 +109,7 @@ class LexiconCache:
             self._drop(next(iter(self._entries)))
 
     def forget(self, user_id: str) -> None:
+        self._generations[user_id] = self.generation(user_id) + 1
         for key in [k for k in self._entries if k[0] == user_id]:
             self._drop(key)
 

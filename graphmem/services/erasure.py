@@ -50,7 +50,7 @@ async def load_subjects(engine: AsyncEngine, salt: str | None) -> Subjects:
 class ErasureService:
     def __init__(self, engine: AsyncEngine, subjects: Subjects, forget: Sequence[Callable[[str], None]] = ()) -> None:
         """``forget`` are the in-process caches holding user data; each is called with the
-        user id after the erasure commits. None hold user data today."""
+        user id after the erasure commits: today the search service's BM25 indexes."""
         self._engine = engine
         self._subjects = subjects
         self._forget = tuple(forget)

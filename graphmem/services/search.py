@@ -98,7 +98,7 @@ class SearchService:
         box: list[Any] = []
 
         async def embed() -> None:
-            box.append((await anyio.to_thread.run_sync(self._embedder.embed, [request.query]))[0])
+            box.append(await anyio.to_thread.run_sync(self._embedder.embed_query, request.query))
 
         # One connection, one scoping round trip: on two cores the database work gains nothing
         # from running on several connections at once, but it does overlap the query embedding,
@@ -133,8 +133,8 @@ class SearchService:
             around = await adjacent_turns(conn, user_id, top, request.context_turns)
             if config.track_access and top:
                 await conn.commit()
-        hits = [
-            search_hit(rows[h.id], h.score, _why(h, config), around.get(h.id, [])) for h in ranked
+        hits = [  # a memory deleted since the channels read it is left out
+            search_hit(rows[h.id], h.score, _why(h, config), around.get(h.id, [])) for h in ranked if h.id in rows
         ]
         return SearchResponse(recipe=name, hits=hits)
 

@@ -1,5 +1,5 @@
-"""Reads the retriever needs beyond the channel queries: entity links, edges, mentions, and
-per-candidate facts for fusion (session, length)."""
+"""The retriever's reads: the vector and graph channel statements, entity links and edges, and
+each candidate's facts for fusion (session, time, length, speaker)."""
 
 from __future__ import annotations
 

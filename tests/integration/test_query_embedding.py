@@ -1,4 +1,4 @@
-"""The single-text path (a query) agrees with the batch path that embedded the stored memories."""
+"""A search query's fast path agrees with the path that embeds the stored memories."""
 
 from __future__ import annotations
 
@@ -11,19 +11,20 @@ from graphmem.errors import ConfigurationError
 TEXTS = ["hi", "What activities does Caroline do with her family in the summer?", "word " * 400]
 
 
-def test_default_embedder_takes_the_traced_path_and_agrees_with_encode(embedder: SentenceTransformerEmbedder) -> None:
+def test_queries_take_the_traced_path_and_agree_with_encode(embedder: SentenceTransformerEmbedder) -> None:
     assert embedder.traced_queries  # the packaged model fits the traced path
     for text in TEXTS:
-        single = embedder.embed([text])[0]
-        batch = embedder.embed([text, "another text in the batch"])[0]  # two texts: encode
-        assert single.dtype == np.float32 and single.shape == (embedder.dimension,)
-        assert float(single @ batch) > 0.9995
+        query = embedder.embed_query(text)
+        stored = embedder.embed([text])[0]
+        assert query.dtype == np.float32 and query.shape == (embedder.dimension,)
+        assert float(query @ stored) > 0.9995
+        assert np.allclose(stored, embedder.embed([text, "another text"])[0], atol=1e-5)  # stored: encode, any batch
 
 
 def test_float32_path_reproduces_encode() -> None:
     exact = SentenceTransformerEmbedder(query_precision="fp32")
     for text in TEXTS:
-        assert np.abs(exact.embed([text])[0] - exact.embed([text, "x"])[0]).max() < 1e-5
+        assert np.abs(exact.embed_query(text) - exact.embed([text])[0]).max() < 1e-5
 
 
 def test_unknown_precision_is_a_configuration_error() -> None:

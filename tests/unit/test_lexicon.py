@@ -55,3 +55,14 @@ def test_cache_holds_an_index_only_for_its_stamp() -> None:
     assert cache.get("u2", "context", (1, 1)) is None and len(cache) == 1
     now[0] = 61.0
     assert cache.get("u3", "context", (1, 1)) is None and len(cache) == 0  # idle too long
+
+
+def test_a_build_begun_before_an_erasure_is_not_kept() -> None:
+    cache = LexiconCache()
+    index = LexicalIndex.build([(1, "'secret':1", 1)])
+    before = cache.generation("u1")
+    cache.forget("u1")  # the erasure lands while a search is still building the index
+    cache.put("u1", "context", (1, 1), index, generation=before)
+    assert "u1" not in cache
+    cache.put("u1", "context", (1, 1), index, generation=cache.generation("u1"))
+    assert "u1" in cache

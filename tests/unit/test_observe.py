@@ -65,6 +65,9 @@ def test_timed_seams_are_seams_and_observe_every_call() -> None:
 class BrokenEmbedder:
     model_name, dimension = "broken", 384
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         raise RuntimeError("model crashed")
 
