@@ -49,9 +49,8 @@ async def lexical_channel(
         index = await anyio.to_thread.run_sync(LexicalIndex.build, rows)
         cache.put(user_id, document, corpus.stamp, index, generation=generation)
     scored = index.score(corpus.terms, config.bm25_k1, config.bm25_b)
-    # Archived and expired memories fail the default filter: first try the top hits with a
-    # margin of a fifth, then the rest if too many of those failed.
-    considered = scored if flt.narrow else scored[: config.candidates + config.candidates // 5]
+    # First the top hits with room for some to fail the filter, then the rest if too many did.
+    considered = scored[: flt.room(config.candidates)]
     facts = await retrieval.candidates(conn, user_id, [i for i, _ in considered], flt)
     if len(facts) < config.candidates and len(considered) < len(scored):
         facts |= await retrieval.candidates(conn, user_id, [i for i, _ in scored[len(considered):]], flt)

@@ -45,6 +45,12 @@ class MemoryFilter:
             (self.conversation_id, self.speaker, self.role, self.since, self.until, self.metadata, self.kinds is not None)
         )
 
+    def room(self, limit: int) -> int | None:
+        """How many top hits to score before filtering so that ``limit`` pass: only archived or
+        expired memories fail the default filter, so a margin of a fifth; every hit (None) for
+        a narrower filter."""
+        return None if self.narrow else limit + limit // 5
+
 
 @dataclass(frozen=True, slots=True)
 class MemoryHit:

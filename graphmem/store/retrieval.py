@@ -122,9 +122,7 @@ async def memories_near(
         .select_from(pairs.join(pull, pull.c.entity_id == pairs.c.entity_id))
         .group_by(pairs.c.memory_id)
         .order_by(score.desc(), pairs.c.memory_id)
-        # Filtered after scoring: only archived or expired memories fail the default filter,
-        # so a margin of a fifth is ample; a narrower filter scores every memory first.
-        .limit(None if flt.narrow else limit + limit // 5)
+        .limit(flt.room(limit))  # filtered after scoring
         .subquery("near")
     )
     whole = _WHOLE
