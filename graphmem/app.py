@@ -33,7 +33,7 @@ from graphmem.embed.base import Embedder
 from graphmem.errors import ConfigurationError
 from graphmem.extract.types import Extractor
 from graphmem.interpreter import serving_interpreter
-from graphmem.retrieve.lexicon import LexiconCache
+from graphmem.retrieve.cache import StampedCache
 from graphmem.observe import Metrics, RequestObserver, TimedEmbedder, TimedExtractor, echo_request_id, request_logger
 from graphmem.services import (
     ContextService,
@@ -158,12 +158,19 @@ async def open_runtime(
         keys = KeyService(engine, open_when_keyless=is_loopback(settings.host) or settings.allow_open)
         await keys.check_startup(settings.host, settings.allow_open)
         subjects = await load_subjects(engine, settings.erasure_salt)
-        search = SearchService(engine, model, lexicon=LexiconCache(max_documents=settings.lexicon_documents))
+        search = SearchService(
+            engine, model,
+            lexicon=StampedCache(max_size=settings.lexicon_documents),
+            graphs=StampedCache(max_size=settings.graph_cache_rows),
+        )
         policy = QueuePolicy(
             settings.job_lease_s, settings.job_max_attempts, settings.job_backoff_s,
             maintenance_interval_s=settings.maintenance_interval_s, keep_done_jobs_s=settings.keep_done_jobs_s,
         )
-        stages = [MemoryStage(model, passage_chars=settings.passage_chars), GraphStage(parser)]
+        stages = [
+            MemoryStage(model, passage_chars=settings.passage_chars, speaker_vectors=settings.speaker_vectors),
+            GraphStage(parser),
+        ]
         runner = JobRunner(engine, admin_engine, stages, policy, on_failure=metrics.job_failed)
         services = Services(
             ingest=IngestService(engine, runner, subjects=subjects, wait_s=settings.ingest_wait_s,

@@ -35,6 +35,7 @@ class Settings:
     embedding_batch_size: int = 16  # small batches pad less; 16 beat 64 on chat turns
     torch_threads: int = 1  # 1 thread keeps latency stable under CPU contention
     lexicon_documents: int = 100_000  # lexical documents the in-process BM25 indexes hold, all users together
+    graph_cache_rows: int = 1_000_000  # entities, relations and mentions the in-process entity graphs hold
     query_precision: str = "auto"  # query embeddings: bf16 where the CPU has bfloat16 instructions, else fp32
     spacy_model: str = DEFAULT_SPACY_MODEL
     pool_size: int = 20  # a search holds one connection
@@ -56,6 +57,10 @@ class Settings:
     # channel, whose model reads only about the first 1,000 characters of a text. Off (0) by default:
     # 1,000-character passages cost BEAM dev 0.017 R@10 (docs/benchmarks.md).
     passage_chars: int = 0
+    # A message with a named speaker also gets a vector of its own words, which a query naming that
+    # speaker is compared with: +0.012 R@10 on LoCoMo dev over the main vector, for 0.71x the ingest
+    # rate of such chats (docs/benchmarks.md). Off: such queries use the main vector.
+    speaker_vectors: bool = True
     short_term_ttl_s: int = 7 * 86400  # short_term memories expire this long after acceptance by default
     maintenance_interval_s: float = 3600.0  # how often a maintenance job (expiry, queue hygiene) is queued
     keep_done_jobs_s: int = 7 * 86400  # finished ingest jobs stay this long for polling

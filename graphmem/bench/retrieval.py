@@ -38,6 +38,7 @@ def systems(ablation: bool) -> dict[str, RetrievalConfig]:
         speaker_boost=0.0,
         time_boost=0.0,
         session_lambda=0.0,
+        speaker_focus=False,
     )
     out = {
         "BM25": replace(plain, channels=(Channel.LEXICAL,)),
@@ -51,6 +52,7 @@ def systems(ablation: bool) -> dict[str, RetrievalConfig]:
             "- graph (channel and speaker boost)": replace(default, channels=without_graph, speaker_boost=0.0),
             "- graph channel": replace(default, channels=without_graph),
             "- speaker boost": replace(default, speaker_boost=0.0),
+            "- speaker focus (vector)": replace(default, speaker_focus=False),
             "- time boost": replace(default, time_boost=0.0),
             "- context window": replace(default, lexical_document="turn"),
             "- adaptive context window": replace(default, context_max_median=None),

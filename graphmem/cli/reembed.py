@@ -46,7 +46,7 @@ async def reembed(
             settings.embedding_model, batch_size=settings.embedding_batch_size, threads=settings.torch_threads))
     db = await open_database(settings)
     try:
-        service = ReembedService(db.engine, embedder)  # the owner engine: this spans users
+        service = ReembedService(db.engine, embedder, speaker_vectors=settings.speaker_vectors)  # owner engine: spans users
         stale = await service.pending(users)
         if dry_run or not stale:
             return stale, None

@@ -1,21 +1,24 @@
-"""Retrieval channels: each returns one ranked list over one user's memories."""
+"""Retrieval channels: each returns one ranked list over one user's memories. The vector query
+applies the search's filter itself; BM25 and the graph score in process, and ``passing`` checks
+the filter for both lists' hits in one round trip."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
-import anyio.to_thread
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graphmem.retrieve.cache import StampedCache, cached
 from graphmem.retrieve.config import RetrievalConfig
-from graphmem.retrieve.graph import GraphHit, entity_pulls, expand, graph_hits, query_keys
-from graphmem.retrieve.lexicon import LexicalIndex, LexiconCache
+from graphmem.retrieve.entity_graph import EntityGraph
+from graphmem.retrieve.graph import entity_pulls, expand, query_keys
+from graphmem.retrieve.lexicon import LexicalIndex
 from graphmem.store import lexical, retrieval
 from graphmem.store.memories import MemoryFilter
 from graphmem.store.retrieval import Candidate
 
-__all__ = ["Ranked", "vector_channel", "lexical_channel", "graph_channel"]
+__all__ = ["Ranked", "vector_channel", "lexical_channel", "graph_channel", "passing"]
 
 SEED_FROM_HITS = 0.3  # entities of top hits pull less than entities the query names
 UNNAMED_TYPES = ("CONCEPT", "DATE", "TIME")  # noun phrases and dates: not things a query names
@@ -25,68 +28,76 @@ Ranked = list[tuple[int, float]]
 
 
 async def vector_channel(
-    conn: AsyncConnection, user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int, *, passages: bool = True
+    conn: AsyncConnection,
+    user_id: str,
+    embedding: np.ndarray,
+    flt: MemoryFilter,
+    limit: int,
+    *,
+    passages: bool = True,
+    own_words: bool = False,
 ) -> tuple[Ranked, dict[int, Candidate]]:
-    """Cosine similarity, with each hit's facts for fusion (``passages``: the user has some)."""
-    return await retrieval.vector_candidates(conn, user_id, embedding, flt, limit, passages=passages)
+    """Cosine similarity, with each hit's facts for fusion (``passages``: the user has some;
+    ``own_words``: against the vectors of the memories' own words, see ``retrieve.speakers``)."""
+    return await retrieval.vector_candidates(conn, user_id, embedding, flt, limit, passages=passages, own_words=own_words)
 
 
 async def lexical_channel(
-    conn: AsyncConnection,
-    user_id: str,
-    corpus: lexical.Corpus,
-    flt: MemoryFilter,
-    config: RetrievalConfig,
-    cache: LexiconCache,
-) -> tuple[Ranked, dict[int, Candidate]]:
-    """BM25 over the user's lexical documents, from the cached index while its stamp holds, with
-    each hit's facts. Document frequencies count every memory; the filters only restrict hits."""
+    conn: AsyncConnection, user_id: str, corpus: lexical.Corpus, config: RetrievalConfig, cache: StampedCache[LexicalIndex]
+) -> Ranked:
+    """BM25 over all of the user's lexical documents, from the cached index while its stamp holds.
+    Document frequencies count every memory; ``passing`` applies the filters to the hits."""
     document = config.lexical_document
-    index = cache.get(user_id, document, corpus.stamp)
-    if index is None:  # after a write: read the documents again, parse them off the event loop
-        generation = cache.generation(user_id)
-        rows = await lexical.lexical_documents(conn, user_id, document)
-        index = await anyio.to_thread.run_sync(LexicalIndex.build, rows)
-        cache.put(user_id, document, corpus.stamp, index, generation=generation)
-    scored = index.score(corpus.terms, config.bm25_k1, config.bm25_b)
-    # First the top hits with room for some to fail the filter, then the rest if too many did.
-    considered = scored[: flt.room(config.candidates)]
-    facts = await retrieval.candidates(conn, user_id, [i for i, _ in considered], flt)
-    if len(facts) < config.candidates and len(considered) < len(scored):
-        facts |= await retrieval.candidates(conn, user_id, [i for i, _ in scored[len(considered):]], flt)
-    return [(i, s) for i, s in scored if i in facts][: config.candidates], facts
+    index = await cached(
+        cache, user_id, document, corpus.stamp, lambda: lexical.lexical_documents(conn, user_id, document), LexicalIndex.build
+    )
+    return index.score(corpus.terms, config.bm25_k1, config.bm25_b)
 
 
 async def graph_channel(
     conn: AsyncConnection,
     user_id: str,
     query: str,
-    flt: MemoryFilter,
+    corpus: lexical.Corpus,
     config: RetrievalConfig,
+    cache: StampedCache[EntityGraph],
     *,
-    total_memories: int,
     top_hits: Sequence[int] = (),
-) -> tuple[list[GraphHit], dict[int, Candidate]]:
-    """The top memories near the entities the query names (and, optionally, those of the top
-    hits), with each one's facts."""
-    unnamed = () if config.link_concepts else UNNAMED_TYPES
-    linked = await retrieval.linked_entities(conn, user_id, query_keys(query), unnamed)
-    known = {entity_id: (name, count) for entity_id, name, count in linked}  # id -> (name, mentions)
-    seeds = {entity_id: 1.0 for entity_id in known}
-    if config.seed_hits and top_hits:
-        for entity_id, name, count in await retrieval.entities_in_memories(conn, user_id, top_hits[: config.seed_hits]):
-            seeds.setdefault(entity_id, SEED_FROM_HITS)
-            known.setdefault(entity_id, (name, count))
+) -> tuple[list[tuple[int, float, int]], dict[int, tuple[float, tuple[str, ...]]]]:
+    """Memories near the entities the query names (and those of ``top_hits``, weaker), from
+    the user's graph cached while its revision holds: (memory id, score, strongest entity) best
+    first, and each reached entity's (weight, path) to explain them with ``graph_hits``."""
+    graph = await cached(
+        cache, user_id, "graph", corpus.graph_revision, lambda: retrieval.graph_rows(conn, user_id), EntityGraph.build
+    )
+    seeds = dict.fromkeys(graph.link(query_keys(query), () if config.link_concepts else UNNAMED_TYPES), 1.0)
+    for entity_id in graph.of_memories(top_hits):
+        seeds.setdefault(entity_id, SEED_FROM_HITS)
     if not seeds:
         return [], {}
     edges: list[tuple[int, int, str]] = []
-    frontier = set(seeds)
+    frontier, seen = set(seeds), set(seeds)
     for _ in range(config.graph_hops):
-        found, ends = await retrieval.relation_edges(conn, user_id, frontier)
+        found = graph.edges(frontier)
         edges += found
-        known |= ends
-        frontier = {n for s, o, _ in found for n in (s, o)} - frontier
-    reached = expand(seeds, edges, {i: name for i, (name, _) in known.items()}, config.graph_hops)
-    pulls = entity_pulls(reached, {i: count for i, (_, count) in known.items()}, total_memories)
-    near, facts = await retrieval.memories_near(conn, user_id, pulls, flt, config.candidates)
-    return graph_hits(near, reached), facts
+        frontier = {n for s, o, _ in found for n in (s, o)} - seen
+        seen |= frontier
+    reached = expand(seeds, edges, graph.names, config.graph_hops)
+    return graph.near(entity_pulls(reached, graph.counts, corpus.count)), reached
+
+
+async def passing(
+    conn: AsyncConnection, user_id: str, ranked: Mapping[str, Sequence[int]], flt: MemoryFilter, limit: int
+) -> dict[int, Candidate]:
+    """The facts of the hits that pass the filter among each list's best ``limit``: the top of
+    every list, with room for some to fail, in one round trip; then the rest of any list where
+    too many did."""
+    room = flt.room(limit)  # None: every hit
+    checked = {i for ids in ranked.values() for i in ids[:room]}
+    facts = await retrieval.candidates(conn, user_id, checked, flt)
+    if room is None:
+        return facts
+    rest = {i for ids in ranked.values() if sum(i in facts for i in ids[:room]) < limit for i in ids[room:]} - checked
+    if rest:
+        facts |= await retrieval.candidates(conn, user_id, rest, flt)
+    return facts

@@ -1,4 +1,4 @@
-"""Okapi BM25 over one user's lexical documents, in process, and a bounded cache of those indexes.
+"""Okapi BM25 over one user's lexical documents, in process (cached in ``retrieve.cache``).
 
 PostgreSQL holds the documents (tsvectors, stemmed by its English configuration) and stamps each
 user's corpus (count, last id, total lengths); an index is used only while its stamp is the one
@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import math
 import re
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Hashable, Iterable, Mapping
+from typing import Iterable, Mapping
 
-__all__ = ["parse_tsvector", "LexicalIndex", "LexiconCache"]
+__all__ = ["parse_tsvector", "LexicalIndex"]
 
 # 'lexeme':1,5A 'it''s':3 — quotes doubled and backslashes escaped inside a lexeme.
 _ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)'(?::([0-9A-D,]+))?")
@@ -48,6 +46,9 @@ class LexicalIndex:
                 postings.setdefault(term, {})[memory_id] = tf
         return cls(postings, lengths)
 
+    def __len__(self) -> int:
+        return len(self.lengths)
+
     def score(
         self, terms: Iterable[str], k1: float = 1.2, b: float = 0.75, common: float = 0.3
     ) -> list[tuple[int, float]]:
@@ -70,64 +71,3 @@ class LexicalIndex:
                     norm = tf + k1 * (1 - b + b * self.lengths[memory_id] / avgdl)
                     scores[memory_id] += idf * tf * (k1 + 1) / norm
         return sorted(scores.items(), key=lambda p: (-p[1], p[0]))
-
-
-class LexiconCache:
-    """Indexes by (user, document kind), each valid for one corpus stamp; least recently used
-    out beyond ``max_documents`` in all, and dropped after ``idle_s`` unused (an erased user's
-    words should not linger in a replica that never hears of the erasure)."""
-
-    def __init__(self, max_documents: int = 100_000, idle_s: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._max = max_documents
-        self._idle = idle_s
-        self._clock = clock
-        self._entries: OrderedDict[tuple[str, str], tuple[Hashable, LexicalIndex, float]] = OrderedDict()
-        self._size = 0
-        self._generations: dict[str, int] = {}  # bumped by forget(): a build begun before is not kept
-
-    def generation(self, user_id: str) -> int:
-        return self._generations.get(user_id, 0)
-
-    def get(self, user_id: str, document: str, stamp: Hashable) -> LexicalIndex | None:
-        self._sweep()
-        entry = self._entries.get((user_id, document))
-        if entry is None or entry[0] != stamp:
-            return None
-        self._entries.move_to_end((user_id, document))
-        self._entries[(user_id, document)] = (stamp, entry[1], self._clock())
-        return entry[1]
-
-    def put(self, user_id: str, document: str, stamp: Hashable, index: LexicalIndex, generation: int = 0) -> None:
-        """Keep ``index``, unless the user was forgotten since ``generation`` was read."""
-        self._sweep()
-        if generation != self.generation(user_id):
-            return
-        self._drop((user_id, document))
-        self._entries[(user_id, document)] = (stamp, index, self._clock())
-        self._size += len(index.lengths)
-        while self._size > self._max and len(self._entries) > 1:
-            self._drop(next(iter(self._entries)))
-
-    def forget(self, user_id: str) -> None:
-        self._generations[user_id] = self.generation(user_id) + 1
-        for key in [k for k in self._entries if k[0] == user_id]:
-            self._drop(key)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, user_id: object) -> bool:
-        return any(key[0] == user_id for key in self._entries)
-
-    def _drop(self, key: tuple[str, str]) -> None:
-        entry = self._entries.pop(key, None)
-        if entry is not None:
-            self._size -= len(entry[1].lengths)
-
-    def _sweep(self) -> None:
-        cutoff = self._clock() - self._idle
-        while self._entries:
-            key, (_, _, used) = next(iter(self._entries.items()))
-            if used >= cutoff:
-                break
-            self._drop(key)

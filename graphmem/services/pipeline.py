@@ -66,27 +66,36 @@ class MemoryStage:
 
     name = "memory"
 
-    def __init__(self, embedder: Embedder, window: ContextWindow = ContextWindow(), passage_chars: int = 0) -> None:
+    def __init__(
+        self, embedder: Embedder, window: ContextWindow = ContextWindow(), passage_chars: int = 0, speaker_vectors: bool = True
+    ) -> None:
         self._embedder = embedder
         self._window = window
         self._passage_chars = passage_chars
+        self._speaker_vectors = speaker_vectors
 
     async def prepare(self, batch: IngestBatch) -> None:
-        texts, owners = [], []
+        texts: list[str] = []
+        owners: list[tuple[int, tuple[int, int] | None | str]] = []
         for n, m in enumerate(batch.messages):
             speaker = m.speaker or m.role
             texts.append(index_text(speaker, m.ts, m.text))
             owners.append((n, None))
+            if m.speaker and self._speaker_vectors:  # a query naming the speaker compares with their words alone
+                texts.append(m.text)
+                owners.append((n, "text"))
             for span in passages(m.text, self._passage_chars):
                 texts.append(index_text(speaker, m.ts, m.text[span[0] : span[1]]))
                 owners.append((n, span))
         vectors = await anyio.to_thread.run_sync(self._embedder.embed, texts)
-        for (n, span), vector in zip(owners, vectors, strict=True):
+        for (n, part), vector in zip(owners, vectors, strict=True):
             message = batch.messages[n]
-            if span is None:
+            if part is None:
                 message.embedding = vector
+            elif part == "text":
+                message.derived["text_embedding"] = vector
             else:
-                message.derived.setdefault("passages", []).append((span, vector))
+                message.derived.setdefault("passages", []).append((part, vector))
 
     async def write(self, conn: AsyncConnection, batch: IngestBatch) -> None:
         parts = sum(len(m.derived.get("passages", ())) for m in batch.messages)
@@ -105,6 +114,7 @@ class MemoryStage:
                     "conversation_id": batch.conversation_id,
                     "text": message.text[start:end],
                     "embedding": vector,
+                    "text_embedding": None,
                     "embedding_model": self._embedder.model_name,
                     "metadata": message.metadata,
                     "ts": message.ts,
@@ -120,6 +130,7 @@ class MemoryStage:
                     "conversation_id": batch.conversation_id,
                     "text": message.text,
                     "embedding": message.embedding,
+                    "text_embedding": message.derived.get("text_embedding"),
                     "embedding_model": self._embedder.model_name,
                     "metadata": message.metadata,
                     "ts": message.ts,

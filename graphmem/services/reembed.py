@@ -36,8 +36,9 @@ class ReembedReport:
 
 
 class ReembedService:
-    def __init__(self, engine: AsyncEngine, embedder: Embedder) -> None:
-        """``engine`` must see every user's rows: the owner engine, not the request role."""
+    def __init__(self, engine: AsyncEngine, embedder: Embedder, *, speaker_vectors: bool = True) -> None:
+        """``engine`` must see every user's rows: the owner engine, not the request role.
+        ``speaker_vectors``: as ``GRAPHMEM_SPEAKER_VECTORS`` (without, text vectors are cleared)."""
         if embedder.dimension != EMBEDDING_DIM:
             raise ConfigurationError(
                 f"embedding model {embedder.model_name!r} has {embedder.dimension} dimensions; "
@@ -45,6 +46,7 @@ class ReembedService:
             )
         self._engine = engine
         self._embedder = embedder
+        self._speaker_vectors = speaker_vectors
 
     @property
     def model(self) -> str:
@@ -73,10 +75,14 @@ class ReembedService:
                 rows = await store.stale_memories(conn, self.model, after=after, limit=batch_size, user_ids=user_ids)
             if not rows:
                 break
-            texts = [index_text(r.speaker, r.ts, r.text) for r in rows]
+            named = [r for r in rows if r.named and self._speaker_vectors]  # their own words' vector, as MemoryStage
+            texts = [index_text(r.speaker, r.ts, r.text) for r in rows] + [r.text for r in named]
             vectors = await anyio.to_thread.run_sync(self._embedder.embed, texts)
+            own = {r.id: v for r, v in zip(named, vectors[len(rows):], strict=True)}
             async with self._engine.begin() as conn:
-                await store.set_embeddings(conn, self.model, [(r.user_id, r.id, v) for r, v in zip(rows, vectors, strict=True)])
+                await store.set_embeddings(
+                    conn, self.model, [(r.user_id, r.id, v, own.get(r.id)) for r, v in zip(rows, vectors[: len(rows)], strict=True)]
+                )
             # Keyset paging, so a row that stays stale (changed meanwhile) is not read forever.
             after = (rows[-1].user_id, rows[-1].id)
             updated += len(rows)

@@ -14,18 +14,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from graphmem.dto import ChannelWhy, ContextTurn, SearchFilters, SearchHit, SearchRequest, SearchResponse, Why
 from graphmem.embed.base import Embedder
 from graphmem.limits import as_utc, check_id, check_metadata, check_text
-from graphmem.retrieve.channels import graph_channel, lexical_channel, vector_channel
+from graphmem.retrieve.cache import StampedCache, cached
+from graphmem.retrieve.channels import graph_channel, lexical_channel, passing, vector_channel
 from graphmem.retrieve.config import DEFAULT_RECIPE, Channel, RetrievalConfig, recipe
-from graphmem.retrieve.graph import GraphHit, participants, query_keys
-from graphmem.retrieve.lexicon import LexiconCache
+from graphmem.retrieve.entity_graph import EntityGraph
+from graphmem.retrieve.graph import GraphHit, graph_hits, participants, query_keys
 from graphmem.retrieve.rank import Hit, lexical_document, rank
+from graphmem.retrieve.speakers import named_speakers, without_names
 from graphmem.retrieve.when import query_period
 from graphmem.store import lexical as lexical_store
 from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
 from graphmem.store.privacy import scope_to_user
 from graphmem.store.retrieval import Candidate
+from graphmem.store.retrieval import speakers as speakers_of
 
 __all__ = ["SearchService", "search_hit"]
+
+
+SPEAKERS = "speakers"  # the lexicon cache also holds each user's speaker names, under the same stamp
 
 
 def _utcnow() -> datetime:
@@ -68,20 +74,27 @@ class SearchService:
         engine: AsyncEngine,
         embedder: Embedder,
         clock: Callable[[], datetime] = _utcnow,
-        lexicon: LexiconCache | None = None,
+        lexicon: StampedCache[Any] | None = None,
+        graphs: StampedCache[EntityGraph] | None = None,
     ) -> None:
         self._engine = engine
         self._embedder = embedder
         self._clock = clock
-        self._lexicon = lexicon if lexicon is not None else LexiconCache()
+        self._lexicon = lexicon if lexicon is not None else StampedCache()
+        self._graphs = graphs if graphs is not None else StampedCache()
 
     @property
-    def lexicon(self) -> LexiconCache:
+    def lexicon(self) -> StampedCache[Any]:
         return self._lexicon
 
+    @property
+    def graphs(self) -> StampedCache[EntityGraph]:
+        return self._graphs
+
     def forget(self, user_id: str) -> None:
-        """Drop what this process holds of an erased user's words."""
+        """Drop what this process holds of an erased user's words and graph."""
         self._lexicon.forget(user_id)
+        self._graphs.forget(user_id)
 
     async def search(
         self, user_id: str, request: SearchRequest, config: RetrievalConfig | None = None
@@ -96,9 +109,13 @@ class SearchService:
         flt = self._filter(request, config)
         lists: dict[str, list[tuple[int, float]]] = {}
         box: list[Any] = []
+        # The participants the query names are known for sure only once the corpus stamp is read;
+        # the embedding starts before, on the names of the last corpus seen (re-done if they differ).
+        focus = config.speaker_focus and Channel.VECTOR in config.channels
+        guess = named_speakers(request.query, self._lexicon.latest(user_id, SPEAKERS) or ()) if focus else ()
 
         async def embed() -> None:
-            box.append(await anyio.to_thread.run_sync(self._embedder.embed_query, request.query))
+            box.append(await anyio.to_thread.run_sync(self._embedder.embed_query, without_names(request.query, guess)))
 
         # One connection, one scoping round trip: on two cores the database work gains nothing
         # from running on several connections at once, but it does overlap the query embedding,
@@ -111,10 +128,15 @@ class SearchService:
                 conn = await stack.enter_async_context(self._engine.connect())
                 await scope_to_user(conn, user_id, lazy_commit=config.track_access)
                 corpus = await lexical_store.corpus(conn, user_id, request.query)
+                names = await self._named(conn, user_id, request.query, corpus) if focus else ()
                 graph_hits = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists, facts)
             if box:
+                vector = box[0]
+                if names != guess:
+                    vector = await anyio.to_thread.run_sync(self._embedder.embed_query, without_names(request.query, names))
                 lists[Channel.VECTOR.value], found = await vector_channel(
-                    conn, user_id, box[0], flt, config.candidates, passages=corpus.passages > 0
+                    conn, user_id, vector, replace(flt, speakers=names) if names else flt, config.candidates,
+                    passages=corpus.passages > 0, own_words=bool(names),
                 )
                 facts = found | facts
             ranked = rank(
@@ -138,6 +160,11 @@ class SearchService:
         ]
         return SearchResponse(recipe=name, hits=hits)
 
+    async def _named(self, conn: AsyncConnection, user_id: str, query: str, corpus: lexical_store.Corpus) -> tuple[str, ...]:
+        """The user's speakers the query names (the speaker list is cached with the corpus stamp)."""
+        speakers = await cached(self._lexicon, user_id, SPEAKERS, corpus.stamp, lambda: speakers_of(conn, user_id), frozenset)
+        return named_speakers(query, speakers)
+
     async def _text_and_graph(
         self,
         conn: AsyncConnection,
@@ -149,20 +176,25 @@ class SearchService:
         lists: dict[str, list[tuple[int, float]]],
         facts: dict[int, Candidate],
     ) -> list[GraphHit]:
-        """The lexical channel into ``lists`` and its hits' facts into ``facts``, then the graph
-        channel, seeded from the top lexical hits too when the recipe says so."""
-        top: list[int] = []
+        """BM25 into ``lists`` and the graph channel's hits (seeded from the top BM25 hits too when
+        the recipe says so), both scored in process, then filtered together: their facts go into
+        ``facts``."""
+        scored: list[tuple[int, float]] = []
+        ranked: dict[str, list[int]] = {}
         if Channel.LEXICAL in config.channels:
             lexical = replace(config, lexical_document=lexical_document(config, corpus.median_length))
-            lists[Channel.LEXICAL.value], found = await lexical_channel(conn, user_id, corpus, flt, lexical, self._lexicon)
-            facts.update(found)
-            if config.seed_hits:
-                top = [i for i, _ in lists[Channel.LEXICAL.value][:3]]
-        if Channel.GRAPH not in config.channels and not config.entity_boost:
-            return []
-        hits, found = await graph_channel(conn, user_id, query, flt, config, total_memories=corpus.count, top_hits=top)
-        facts.update(found)
-        return hits
+            scored = await lexical_channel(conn, user_id, corpus, lexical, self._lexicon)
+            ranked[Channel.LEXICAL.value] = [i for i, _ in scored]
+        near: list[tuple[int, float, int]] = []
+        reached: dict[int, tuple[float, tuple[str, ...]]] = {}
+        if Channel.GRAPH in config.channels or config.entity_boost:
+            top = [i for i, _ in scored[: config.seed_hits]]
+            near, reached = await graph_channel(conn, user_id, query, corpus, config, self._graphs, top_hits=top)
+            ranked[Channel.GRAPH.value] = [m for m, _, _ in near]
+        facts.update(await passing(conn, user_id, ranked, flt, config.candidates))
+        if Channel.LEXICAL in config.channels:
+            lists[Channel.LEXICAL.value] = [(i, s) for i, s in scored if i in facts][: config.candidates]
+        return graph_hits([n for n in near if n[0] in facts][: config.candidates], reached)
 
     @staticmethod
     def _filter(request: SearchRequest, config: RetrievalConfig) -> MemoryFilter:

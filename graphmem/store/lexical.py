@@ -9,7 +9,7 @@ from typing import Literal, Mapping
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.store.tables import memories
+from graphmem.store.tables import memories, users
 
 __all__ = ["set_context_documents", "Corpus", "corpus", "lexical_documents"]
 
@@ -40,13 +40,15 @@ async def set_context_documents(conn: AsyncConnection, user_id: str, docs: Mappi
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """One user's corpus as a search sees it, and the query's lexemes, from one round trip."""
+    """One user's corpus as a search sees it, the query's lexemes and the user's graph revision,
+    from one round trip."""
 
     count: int  # memories (passages aside)
     median_length: float  # median memory length in lexemes
     stamp: tuple[int, int, int, int]  # changes whenever a memory or its lexical documents do
     terms: tuple[str, ...]  # the query's lexemes, stemmed as the documents are
     passages: int = 0  # passage memories of long messages (only the vector channel reads them)
+    graph_revision: int = 0  # changes whenever the user's entity graph does (triggers bump it)
 
 
 async def corpus(conn: AsyncConnection, user_id: str, query: str) -> Corpus:
@@ -61,10 +63,11 @@ async def corpus(conn: AsyncConnection, user_id: str, query: str) -> Corpus:
         sa.func.coalesce(sa.func.sum(m.tsv_len), 0),
         terms.scalar_subquery(),
         sa.select(sa.func.count()).where(m.user_id == user_id, m.parent_id.is_not(None)).scalar_subquery(),
+        sa.select(users.c.graph_revision).where(users.c.user_id == user_id).scalar_subquery(),
     ).where(m.user_id == user_id, m.parent_id.is_(None))
-    count, median, last, ctx, own, lexemes, passages = (await conn.execute(stmt)).one()
+    count, median, last, ctx, own, lexemes, passages, revision = (await conn.execute(stmt)).one()
     stamp = (int(count), int(last), int(ctx), int(own))
-    return Corpus(int(count), float(median or 0.0), stamp, tuple(lexemes), int(passages))
+    return Corpus(int(count), float(median or 0.0), stamp, tuple(lexemes), int(passages), int(revision or 0))
 
 
 async def lexical_documents(

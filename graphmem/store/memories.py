@@ -37,12 +37,14 @@ class MemoryFilter:
     metadata: dict[str, Any] = field(default_factory=dict)
     kinds: tuple[str, ...] | None = None  # None: every kind
     include_archived: bool = False
+    speakers: tuple[str, ...] = ()  # any of these speakers (the vector channel of a query naming them)
 
     @property
     def narrow(self) -> bool:
         """Whether it keeps less than every live (unarchived, unexpired) memory."""
         return any(
-            (self.conversation_id, self.speaker, self.role, self.since, self.until, self.metadata, self.kinds is not None)
+            (self.conversation_id, self.speaker, self.role, self.since, self.until, self.metadata, self.kinds is not None,
+             self.speakers)
         )
 
     def room(self, limit: int) -> int | None:
@@ -104,22 +106,29 @@ def filter_clauses(
         clauses.append(m.ts < flt.until)
     if flt.metadata:
         clauses.append(m.metadata.contains(flt.metadata))
-    if flt.speaker is not None or flt.role is not None:
+    if flt.speaker is not None or flt.role is not None or flt.speakers:
         msg = messages.c
         # Correlated to the memory only: a query that also joins messages must not absorb this one.
         source = sa.select(sa.literal(1)).where(msg.user_id == m.user_id, msg.id == m.message_id).correlate_except(messages)
         if flt.speaker is not None:
             source = source.where(msg.speaker == flt.speaker)
+        if flt.speakers:
+            source = source.where(msg.speaker == sa.any_(sa.bindparam(None, list(flt.speakers), type_=ARRAY(sa.Text))))
         if flt.role is not None:
             source = source.where(msg.role == flt.role)
         clauses.append(source.exists())
     return clauses
 
 
-def vector_ranking(user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int) -> sa.Select[Any]:
+def vector_ranking(
+    user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int, *, own_words: bool = False
+) -> sa.Select[Any]:
     """The top ``limit`` memories and passages by cosine distance, as (id, d), where a passage's
-    id is its whole message's memory."""
-    distance = memories.c.embedding.cosine_distance(embedding)
+    id is its whole message's memory. ``own_words``: compare with the vector of each memory's
+    own words where it has one (``text_embedding``)."""
+    m = memories.c
+    vector = sa.func.coalesce(m.text_embedding, m.embedding, type_=m.embedding.type) if own_words else m.embedding
+    distance = vector.cosine_distance(embedding)
     return (
         sa.select(sa.func.coalesce(memories.c.parent_id, memories.c.id).label("id"), distance.label("d"))
         .where(*filter_clauses(user_id, flt))

@@ -27,6 +27,7 @@ class StaleMemory:
     speaker: str  # the message's speaker, else its role: what the memory's vector was made from
     ts: datetime
     text: str
+    named: bool = False  # the message has a named speaker: the memory also has a text vector
 
 
 def _stale(model: str, user_ids: Sequence[str] | None) -> list[sa.ColumnElement[bool]]:
@@ -53,7 +54,10 @@ async def stale_memories(
     """The next ``limit`` stale memories after the key ``after`` (user_id, id), in key order."""
     m, msg = memories.c, messages.c
     query = (
-        sa.select(m.user_id, m.id, sa.func.coalesce(msg.speaker, msg.role, "someone"), m.ts, m.text)
+        sa.select(
+            m.user_id, m.id, sa.func.coalesce(msg.speaker, msg.role, "someone"), m.ts, m.text,
+            sa.and_(msg.speaker.is_not(None), m.parent_id.is_(None)),
+        )
         .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
         .where(*_stale(model, user_ids))
         .order_by(m.user_id, m.id)
@@ -65,15 +69,20 @@ async def stale_memories(
 
 
 async def set_embeddings(
-    conn: AsyncConnection, model: str, rows: Sequence[tuple[str, int, np.ndarray]]
+    conn: AsyncConnection, model: str, rows: Sequence[tuple[str, int, np.ndarray, np.ndarray | None]]
 ) -> int:
-    """Store new vectors and the model that made them; returns how many memories changed."""
+    """Store new vectors (main, text or None) and the model that made them; returns how many
+    memories changed."""
     if not rows:
         return 0
     query = (
         sa.update(memories)
         .where(memories.c.user_id == sa.bindparam("b_user"), memories.c.id == sa.bindparam("b_id"))
-        .values(embedding=sa.bindparam("b_vector", type_=Vector(EMBEDDING_DIM)), embedding_model=model)
+        .values(
+            embedding=sa.bindparam("b_vector", type_=Vector(EMBEDDING_DIM)),
+            text_embedding=sa.bindparam("b_text", type_=Vector(EMBEDDING_DIM)),
+            embedding_model=model,
+        )
     )
-    result = await conn.execute(query, [{"b_user": u, "b_id": i, "b_vector": v} for u, i, v in rows])
+    result = await conn.execute(query, [{"b_user": u, "b_id": i, "b_vector": v, "b_text": t} for u, i, v, t in rows])
     return int(result.rowcount)

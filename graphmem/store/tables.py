@@ -54,6 +54,8 @@ users = sa.Table(
     metadata,
     sa.Column("user_id", sa.Text, primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
+    # Bumped by triggers on any change to the user's entity graph (migration 0010).
+    sa.Column("graph_revision", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 conversations = sa.Table(
@@ -98,6 +100,8 @@ memories = sa.Table(
     sa.Column("kind", sa.Text, nullable=False, server_default="long_term"),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("embedding", Vector(EMBEDDING_DIM), nullable=False),
+    # The message's own words alone, for queries that name its speaker (migration 0011); NULL: use ``embedding``.
+    sa.Column("text_embedding", Vector(EMBEDDING_DIM), nullable=True),
     sa.Column("embedding_model", sa.Text, nullable=True),  # what produced the embedding; NULL: unknown
     sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("ts", sa.DateTime(timezone=True), nullable=False),

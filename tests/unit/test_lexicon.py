@@ -1,4 +1,4 @@
-"""The in-process BM25 index and its cache, on literal inputs."""
+"""The in-process BM25 index, on literal inputs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from graphmem.retrieve.lexicon import LexicalIndex, LexiconCache, parse_tsvector
+from graphmem.retrieve.lexicon import LexicalIndex, parse_tsvector
 
 
 def test_parse_tsvector_reads_frequencies_quotes_and_weights() -> None:
@@ -38,31 +38,3 @@ def test_common_terms_score_but_do_not_select() -> None:
     assert [i for i, _ in ranked] == [9]  # "ana" is in every document: it only adds to 9's score
     assert ranked[0][1] > dict(index.score(["pottery"]))[9]
     assert len(index.score(["ana"])) == 10  # with no rarer term, the common ones select
-
-
-def test_cache_holds_an_index_only_for_its_stamp() -> None:
-    now = [0.0]
-    cache = LexiconCache(max_documents=3, idle_s=60, clock=lambda: now[0])
-    one = LexicalIndex.build([(1, "'a':1", 1), (2, "'b':1", 1)])
-    cache.put("u1", "context", (2, 2), one)
-    assert cache.get("u1", "context", (2, 2)) is one
-    assert cache.get("u1", "context", (3, 5)) is None  # a write changed the corpus
-    assert cache.get("u1", "turn", (2, 2)) is None
-    cache.put("u2", "context", (1, 1), LexicalIndex.build([(7, "'c':1", 1)]))
-    cache.put("u3", "context", (1, 1), LexicalIndex.build([(8, "'d':1", 1)]))  # 4 documents > 3
-    assert cache.get("u1", "context", (2, 2)) is None and len(cache) == 2  # least recently used out
-    cache.forget("u2")
-    assert cache.get("u2", "context", (1, 1)) is None and len(cache) == 1
-    now[0] = 61.0
-    assert cache.get("u3", "context", (1, 1)) is None and len(cache) == 0  # idle too long
-
-
-def test_a_build_begun_before_an_erasure_is_not_kept() -> None:
-    cache = LexiconCache()
-    index = LexicalIndex.build([(1, "'secret':1", 1)])
-    before = cache.generation("u1")
-    cache.forget("u1")  # the erasure lands while a search is still building the index
-    cache.put("u1", "context", (1, 1), index, generation=before)
-    assert "u1" not in cache
-    cache.put("u1", "context", (1, 1), index, generation=cache.generation("u1"))
-    assert "u1" in cache

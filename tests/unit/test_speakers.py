@@ -1,0 +1,21 @@
+"""Which participants a query names, and the query without them."""
+
+from __future__ import annotations
+
+from graphmem.retrieve.speakers import named_speakers, without_names
+
+
+def test_named_speakers_match_whole_names_and_possessives() -> None:
+    speakers = ["Caroline", "Melanie", "Mary Ann", "Al"]
+    assert named_speakers("What did Caroline's sister tell Melanie?", speakers) == ("Caroline", "Melanie")
+    assert named_speakers("When did mary ann move to Oslo?", speakers) == ("Mary Ann",)
+    assert named_speakers("Which algae did they find?", speakers) == ()  # "Al" is not in "algae"
+    assert named_speakers("What does she like?", speakers) == ()
+
+
+def test_without_names_drops_names_and_possessives_but_never_everything() -> None:
+    assert without_names("What is Caroline's favourite book?", ["Caroline"]) == "What is favourite book?"
+    assert without_names("Did Mary Ann and Mary meet?", ["Mary", "Mary Ann"]) == "Did and meet?"
+    assert without_names("What did CAROLINE say", ["Caroline"]) == "What did say"
+    assert without_names("Caroline?", ["Caroline"]) == "Caroline?"
+    assert without_names("Where is Carolineville?", ["Caroline"]) == "Where is Carolineville?"
