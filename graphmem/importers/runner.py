@@ -94,6 +94,8 @@ class _Run:
         assert self.ingest is not None
         if self.vectors is not None:
             self.vectors.register({text: r.vector for r in batch if r.vector is not None and (text := _embedded_text(r))})
+            # A named speaker's message also gets a vector of its text alone: the stored one is just that.
+            self.vectors.register({r.message.text: r.vector for r in batch if r.vector is not None and r.message.speaker})
         request = IngestRequest(messages=[r.message for r in batch])
         try:
             # The one call into the service. ``wait``: the batch's job runs now, in this process

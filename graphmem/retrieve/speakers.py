@@ -18,9 +18,21 @@ __all__ = ["named_speakers", "without_names"]
 
 
 def named_speakers(query: str, speakers: Iterable[str]) -> tuple[str, ...]:
-    """The speakers (display names, as stored on messages) whose names the query contains."""
+    """The speakers (display names, as stored on messages) whose names the query contains,
+    capitalised as names are: "Will" the speaker, not "will" the verb."""
     keys = query_keys(query)
-    return tuple(sorted({s for s in speakers if entity_key(s) in keys}))
+    return tuple(sorted({s for s in speakers if entity_key(s) in keys and _written_as_name(query, s)}))
+
+
+def _written_as_name(query: str, name: str) -> bool:
+    """Whether ``name`` occurs with each word's initial as the stored name has it (a capital
+    stays a capital), the rest in any case."""
+    words = []
+    for word in name.split():
+        head = re.escape(word[:1]) if word[:1].isupper() else f"(?i:{re.escape(word[:1])})"
+        words.append(f"{head}(?i:{re.escape(word[1:])})")
+    pattern = r"\s+".join(words)
+    return re.search(rf"\b{pattern}(?!\w)", query) is not None
 
 
 def without_names(query: str, names: Iterable[str]) -> str:

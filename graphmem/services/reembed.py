@@ -38,7 +38,8 @@ class ReembedReport:
 class ReembedService:
     def __init__(self, engine: AsyncEngine, embedder: Embedder, *, speaker_vectors: bool = True) -> None:
         """``engine`` must see every user's rows: the owner engine, not the request role.
-        ``speaker_vectors``: as ``GRAPHMEM_SPEAKER_VECTORS`` (without, text vectors are cleared)."""
+        ``speaker_vectors``: as ``GRAPHMEM_SPEAKER_VECTORS``: named speakers' memories that lack a text
+        vector are stale too (off: re-embedded memories lose theirs)."""
         if embedder.dimension != EMBEDDING_DIM:
             raise ConfigurationError(
                 f"embedding model {embedder.model_name!r} has {embedder.dimension} dimensions; "
@@ -55,7 +56,7 @@ class ReembedService:
     async def pending(self, user_ids: Sequence[str] | None = None) -> int:
         """How many memories a run would re-embed now."""
         async with self._engine.connect() as conn:
-            return await store.count_stale(conn, self.model, user_ids)
+            return await store.count_stale(conn, self.model, user_ids, speaker_vectors=self._speaker_vectors)
 
     async def run(
         self,
@@ -72,7 +73,9 @@ class ReembedService:
         after: tuple[str, int] | None = None
         while True:
             async with self._engine.connect() as conn:
-                rows = await store.stale_memories(conn, self.model, after=after, limit=batch_size, user_ids=user_ids)
+                rows = await store.stale_memories(
+                    conn, self.model, after=after, limit=batch_size, user_ids=user_ids, speaker_vectors=self._speaker_vectors
+                )
             if not rows:
                 break
             named = [r for r in rows if r.named and self._speaker_vectors]  # their own words' vector, as MemoryStage

@@ -111,7 +111,8 @@ class SearchService:
         box: list[Any] = []
         # The participants the query names are known for sure only once the corpus stamp is read;
         # the embedding starts before, on the names of the last corpus seen (re-done if they differ).
-        focus = config.speaker_focus and Channel.VECTOR in config.channels
+        # Not when the request itself picks a speaker or role: the two would intersect to nothing.
+        focus = config.speaker_focus and Channel.VECTOR in config.channels and flt.speaker is None and flt.role is None
         guess = named_speakers(request.query, self._lexicon.latest(user_id, SPEAKERS) or ()) if focus else ()
 
         async def embed() -> None:
@@ -129,7 +130,7 @@ class SearchService:
                 await scope_to_user(conn, user_id, lazy_commit=config.track_access)
                 corpus = await lexical_store.corpus(conn, user_id, request.query)
                 names = await self._named(conn, user_id, request.query, corpus) if focus else ()
-                graph_hits = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists, facts)
+                near = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists, facts)
             if box:
                 vector = box[0]
                 if names != guess:
@@ -142,7 +143,7 @@ class SearchService:
             ranked = rank(
                 lists,
                 config,
-                graph_hits=graph_hits,
+                graph_hits=near,
                 candidates=facts,
                 median_length=corpus.median_length,
                 named=frozenset(query_keys(request.query)),

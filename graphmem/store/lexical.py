@@ -48,7 +48,7 @@ class Corpus:
     stamp: tuple[int, int, int, int]  # changes whenever a memory or its lexical documents do
     terms: tuple[str, ...]  # the query's lexemes, stemmed as the documents are
     passages: int = 0  # passage memories of long messages (only the vector channel reads them)
-    graph_revision: int = 0  # changes whenever the user's entity graph does (triggers bump it)
+    graph_revision: int = -1  # changes whenever the user's entity graph does (triggers bump it); -1: no user
 
 
 async def corpus(conn: AsyncConnection, user_id: str, query: str) -> Corpus:
@@ -67,7 +67,8 @@ async def corpus(conn: AsyncConnection, user_id: str, query: str) -> Corpus:
     ).where(m.user_id == user_id, m.parent_id.is_(None))
     count, median, last, ctx, own, lexemes, passages, revision = (await conn.execute(stmt)).one()
     stamp = (int(count), int(last), int(ctx), int(own))
-    return Corpus(int(count), float(median or 0.0), stamp, tuple(lexemes), int(passages), int(revision or 0))
+    revision = -1 if revision is None else int(revision)
+    return Corpus(int(count), float(median or 0.0), stamp, tuple(lexemes), int(passages), revision)
 
 
 async def lexical_documents(

@@ -1,4 +1,5 @@
-"""Memories whose vector another model made: found in key order, rewritten a batch at a time.
+"""Memories whose vector another model made, or that lack the text vector of a named speaker's
+message (``speaker_vectors``): found in key order, rewritten a batch at a time.
 
 These queries span users, so they run on the owner engine (``graphmem reembed`` is an operator's
 command, like ``graphmem migrate``), not on the request role that row-level security confines.
@@ -30,16 +31,27 @@ class StaleMemory:
     named: bool = False  # the message has a named speaker: the memory also has a text vector
 
 
-def _stale(model: str, user_ids: Sequence[str] | None) -> list[sa.ColumnElement[bool]]:
+def _stale(model: str, user_ids: Sequence[str] | None, speaker_vectors: bool) -> list[sa.ColumnElement[bool]]:
+    m, msg = memories.c, messages.c
     # NULL is a vector of unknown origin: stale too.
-    clauses = [memories.c.embedding_model.is_distinct_from(model)]
+    stale = m.embedding_model.is_distinct_from(model)
+    if speaker_vectors:  # e.g. memories from before migration 0011
+        named = (
+            sa.select(msg.id)
+            .where(msg.user_id == m.user_id, msg.id == m.message_id, msg.speaker.is_not(None))
+            .correlate_except(messages)  # stale_memories joins messages itself
+        )
+        stale = sa.or_(stale, sa.and_(m.text_embedding.is_(None), m.parent_id.is_(None), named.exists()))
+    clauses = [stale]
     if user_ids is not None:
         clauses.append(memories.c.user_id.in_(list(user_ids)))
     return clauses
 
 
-async def count_stale(conn: AsyncConnection, model: str, user_ids: Sequence[str] | None = None) -> int:
-    query = sa.select(sa.func.count()).select_from(memories).where(*_stale(model, user_ids))
+async def count_stale(
+    conn: AsyncConnection, model: str, user_ids: Sequence[str] | None = None, *, speaker_vectors: bool = True
+) -> int:
+    query = sa.select(sa.func.count()).select_from(memories).where(*_stale(model, user_ids, speaker_vectors))
     return int(await conn.scalar(query) or 0)
 
 
@@ -50,6 +62,7 @@ async def stale_memories(
     after: tuple[str, int] | None,
     limit: int,
     user_ids: Sequence[str] | None = None,
+    speaker_vectors: bool = True,
 ) -> list[StaleMemory]:
     """The next ``limit`` stale memories after the key ``after`` (user_id, id), in key order."""
     m, msg = memories.c, messages.c
@@ -59,7 +72,7 @@ async def stale_memories(
             sa.and_(msg.speaker.is_not(None), m.parent_id.is_(None)),
         )
         .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
-        .where(*_stale(model, user_ids))
+        .where(*_stale(model, user_ids, speaker_vectors))
         .order_by(m.user_id, m.id)
         .limit(limit)
     )

@@ -55,7 +55,7 @@ users = sa.Table(
     sa.Column("user_id", sa.Text, primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     # Bumped by triggers on any change to the user's entity graph (migration 0010).
-    sa.Column("graph_revision", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("graph_revision", sa.BigInteger, nullable=False, server_default=sa.text("nextval('graph_revision_seq')")),
 )
 
 conversations = sa.Table(

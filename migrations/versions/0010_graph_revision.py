@@ -4,7 +4,7 @@ Search keeps each user's entity graph (entities, aliases, relations, mentions) i
 uses it only while ``users.graph_revision`` is the one it was built at. Triggers, not the
 application, bump it, so every writer (ingest, merges, edits, deletes that cascade from a
 memory, imports, hand-written SQL) invalidates the copies on every replica. Values come from
-one sequence, so a user erased and created again never reuses a revision.
+one sequence, also for new users, so a user erased and created again never reuses a revision.
 
 Revision ID: 0010
 Revises: 0009
@@ -25,7 +25,7 @@ TABLES = ("entities", "entity_aliases", "relations", "mentions")
 # Statement-level: one update per statement and user, however many rows it wrote. A user whose
 # row is already gone (a cascade from deleting it) matches nothing.
 FUNCTION = """
-CREATE FUNCTION graphmem_bump_graph_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION graphmem_bump_graph_revision() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         UPDATE users SET graph_revision = nextval('graph_revision_seq')
@@ -46,8 +46,13 @@ TRIGGERS = {
 
 
 def upgrade() -> None:
-    op.execute("ALTER TABLE users ADD COLUMN graph_revision bigint NOT NULL DEFAULT 0")
+    # A new user (or one re-created after erasure) starts at a fresh value too, never at one a
+    # replica may still hold a graph for.
     op.execute("CREATE SEQUENCE graph_revision_seq")
+    op.execute("ALTER TABLE users ADD COLUMN graph_revision bigint")
+    op.execute("UPDATE users SET graph_revision = nextval('graph_revision_seq')")
+    op.execute("ALTER TABLE users ALTER COLUMN graph_revision SET DEFAULT nextval('graph_revision_seq'), "
+               "ALTER COLUMN graph_revision SET NOT NULL")
     op.execute(f"GRANT USAGE, SELECT, UPDATE ON SEQUENCE graph_revision_seq TO {APP_ROLE}")
     op.execute(FUNCTION)
     for table in TABLES:
@@ -63,5 +68,5 @@ def downgrade() -> None:
         for event in TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_graph_revision_{event} ON {table}")
     op.execute("DROP FUNCTION IF EXISTS graphmem_bump_graph_revision()")
-    op.execute("DROP SEQUENCE IF EXISTS graph_revision_seq")
     op.execute("ALTER TABLE users DROP COLUMN graph_revision")
+    op.execute("DROP SEQUENCE IF EXISTS graph_revision_seq")

@@ -26,7 +26,7 @@ def test_index_follows_inserts_deletes_and_erasure(client: TestClient, ingest: I
     ingest(user_id, "b", *(_turn(f"Filler note {i} about groceries.", 10 + i) for i in range(6)))
     first = _lexical(client, user_id, "quokka photo")
     assert list(first) == ["The quokka photo is my favourite."]
-    assert user_id in search.lexicon
+    assert search.lexicon.latest(user_id, "context") is not None  # the index of context documents
 
     ingest(user_id, "c", _turn("Another quokka came by today.", 30))  # a new document, and df of quokka 2
     second = _lexical(client, user_id, "quokka photo")

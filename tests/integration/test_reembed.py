@@ -50,11 +50,11 @@ def _memories(sql: Callable[..., list[Any]], user: str) -> list[tuple[str | None
     return [(r[0], np.array(json.loads(r[1]), dtype=np.float32), index_text(r[3], r[4], r[2])) for r in rows]
 
 
-def _service(database_url: str, embedder: Any, action: Callable[[ReembedService], Any]) -> Any:
+def _service(database_url: str, embedder: Any, action: Callable[[ReembedService], Any], **options: Any) -> Any:
     async def go() -> Any:
         engine = create_engine(database_url, pool_size=2)
         try:
-            return await action(ReembedService(engine, embedder))
+            return await action(ReembedService(engine, embedder, **options))
         finally:
             await engine.dispose()
 
@@ -132,3 +132,26 @@ def test_migration_0005_backfills_existing_rows_with_the_default_model(database_
             await engine.dispose()
 
     assert asyncio.run(go()) == (DEFAULT_EMBEDDING_MODEL, False)
+
+
+def test_reembed_gives_named_speakers_memories_their_missing_text_vectors(
+    ingest: Callable[..., Any], user_id: str, sql: Callable[..., list[Any]], database_url: str,
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    ingest(user_id, "t1", *TURNS)
+
+    def texts() -> list[tuple[str, bool]]:
+        rows = sql("SELECT m.text, m.text_embedding IS NOT NULL FROM memories m WHERE m.user_id = :u ORDER BY m.id", u=user_id)
+        return [(r[0], r[1]) for r in rows]
+
+    assert [has for _, has in texts()] == [True, False, True, True, False]  # Ana's turns, not the assistant's
+    sql("UPDATE memories SET text_embedding = NULL WHERE user_id = :u", u=user_id)  # as before migration 0011
+    assert _service(database_url, embedder, lambda s: s.pending([user_id])) == 3
+    assert _service(database_url, embedder, lambda s: s.pending([user_id]), speaker_vectors=False) == 0  # off: none missing
+
+    report = _service(database_url, embedder, lambda s: s.run(user_ids=[user_id]))
+    assert report.updated == 3 and [has for _, has in texts()] == [True, False, True, True, False]
+    own = sql("SELECT text_embedding::text FROM memories WHERE user_id = :u AND text_embedding IS NOT NULL ORDER BY id", u=user_id)
+    for (text, _), (vector,) in zip([t for t in texts() if t[1]], own):
+        assert float(np.array(json.loads(vector)) @ embedder.embed([text])[0]) > 0.999  # the text alone
+    assert _service(database_url, embedder, lambda s: s.pending([user_id])) == 0

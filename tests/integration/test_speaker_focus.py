@@ -41,3 +41,14 @@ def test_vector_channel_reads_the_named_speakers_own_words(client: TestClient, i
     ingest(user_id, "c", _turn("Zoe", "Knitting relaxes me.", 4))
     assert _vector_speakers(client, user_id, "What does Zoe do to relax?") == {"Zoe"}
     assert _vector_speakers(client, user_id, "What do Zoe and Ana do to relax?") == {"Zoe", "Ana"}
+
+
+def test_a_speaker_or_role_filter_turns_the_focus_off(client: TestClient, ingest: Ingest, user_id: str) -> None:
+    ingest(
+        user_id, "c",
+        _turn("Ana", "I go swimming every morning before work.", 0),
+        _turn("Ben", "Ana, you should try yoga, it helps me relax.", 1),
+    )
+    body = {"query": "What does Ana do to relax?", "limit": 5, "filters": {"speaker": "Ben"}}
+    hits = client.post(f"/v1/users/{user_id}/memories/search", json=body).json()["hits"]
+    assert [(h["speaker"], "vector" in h["why"]["channels"]) for h in hits] == [("Ben", True)]  # not an empty channel

@@ -17,6 +17,7 @@ def test_cache_holds_an_index_only_for_its_stamp() -> None:
     cache.put("u1", "context", (2, 2), one)
     assert cache.get("u1", "context", (2, 2)) is one
     assert cache.get("u1", "context", (3, 5)) is None  # a write changed the corpus
+    assert cache.latest("u1", "context") is one and cache.latest("u1", "turn") is None  # a guess, any stamp
     assert cache.get("u1", "turn", (2, 2)) is None
     cache.put("u2", "context", (1, 1), LexicalIndex.build([(7, "'c':1", 1)]))
     cache.put("u3", "context", (1, 1), LexicalIndex.build([(8, "'d':1", 1)]))  # 4 documents > 3

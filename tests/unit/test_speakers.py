@@ -5,10 +5,14 @@ from __future__ import annotations
 from graphmem.retrieve.speakers import named_speakers, without_names
 
 
-def test_named_speakers_match_whole_names_and_possessives() -> None:
-    speakers = ["Caroline", "Melanie", "Mary Ann", "Al"]
-    assert named_speakers("What did Caroline's sister tell Melanie?", speakers) == ("Caroline", "Melanie")
-    assert named_speakers("When did mary ann move to Oslo?", speakers) == ("Mary Ann",)
+def test_named_speakers_match_whole_names_and_possessives_written_as_names() -> None:
+    speakers = ["Caroline", "Melanie", "Mary Ann", "Al", "Will", "j.doe"]
+    assert named_speakers("What did Caroline's sister tell MELANIE?", speakers) == ("Caroline", "Melanie")
+    assert named_speakers("When did Mary  Ann move to Oslo?", speakers) == ("Mary Ann",)
+    assert named_speakers("When did mary ann move to Oslo?", speakers) == ()  # a name keeps its capital
+    assert named_speakers("What will Will bring?", speakers) == ("Will",)
+    assert named_speakers("What will we bring?", speakers) == ()  # the verb, not the speaker
+    assert named_speakers("Did J.Doe answer?", speakers) == ("j.doe",)  # a lowercase handle in any case
     assert named_speakers("Which algae did they find?", speakers) == ()  # "Al" is not in "algae"
     assert named_speakers("What does she like?", speakers) == ()
 
