@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.retrieve.cache import StampedCache, cached
@@ -27,19 +26,9 @@ UNNAMED_TYPES = ("CONCEPT", "DATE", "TIME")  # noun phrases and dates: not thing
 Ranked = list[tuple[int, float]]
 
 
-async def vector_channel(
-    conn: AsyncConnection,
-    user_id: str,
-    embedding: np.ndarray,
-    flt: MemoryFilter,
-    limit: int,
-    *,
-    passages: bool = True,
-    own_words: bool = False,
-) -> tuple[Ranked, dict[int, Candidate]]:
-    """Cosine similarity, with each hit's facts for fusion (``passages``: the user has some;
-    ``own_words``: against the vectors of the memories' own words, see ``retrieve.speakers``)."""
-    return await retrieval.vector_candidates(conn, user_id, embedding, flt, limit, passages=passages, own_words=own_words)
+# Cosine similarity with each hit's facts for fusion, in one statement: the store's query is the
+# channel (``own_words``: against the vectors of the memories' own words, see ``retrieve.speakers``).
+vector_channel = retrieval.vector_candidates
 
 
 async def lexical_channel(

@@ -115,8 +115,11 @@ class SearchService:
         focus = config.speaker_focus and Channel.VECTOR in config.channels and flt.speaker is None and flt.role is None
         guess = named_speakers(request.query, self._lexicon.latest(user_id, SPEAKERS) or ()) if focus else ()
 
-        async def embed() -> None:
-            box.append(await anyio.to_thread.run_sync(self._embedder.embed_query, without_names(request.query, guess)))
+        async def embed(names: tuple[str, ...]) -> Any:
+            return await anyio.to_thread.run_sync(self._embedder.embed_query, without_names(request.query, names))
+
+        async def start_embedding() -> None:
+            box.append(await embed(guess))
 
         # One connection, one scoping round trip: on two cores the database work gains nothing
         # from running on several connections at once, but it does overlap the query embedding,
@@ -125,16 +128,14 @@ class SearchService:
             facts: dict[int, Candidate] = {}
             async with anyio.create_task_group() as tasks:
                 if Channel.VECTOR in config.channels:
-                    tasks.start_soon(embed)
+                    tasks.start_soon(start_embedding)
                 conn = await stack.enter_async_context(self._engine.connect())
                 await scope_to_user(conn, user_id, lazy_commit=config.track_access)
                 corpus = await lexical_store.corpus(conn, user_id, request.query)
                 names = await self._named(conn, user_id, request.query, corpus) if focus else ()
                 near = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists, facts)
             if box:
-                vector = box[0]
-                if names != guess:
-                    vector = await anyio.to_thread.run_sync(self._embedder.embed_query, without_names(request.query, names))
+                vector = box[0] if names == guess else await embed(names)
                 lists[Channel.VECTOR.value], found = await vector_channel(
                     conn, user_id, vector, replace(flt, speakers=names) if names else flt, config.candidates,
                     passages=corpus.passages > 0, own_words=bool(names),
