@@ -54,7 +54,9 @@ class SentenceTransformerEmbedder:
         self._threads = threads
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
         model = self._model()
-        self._single = single_text_path(model, query_precision)
+        path = single_text_path(model, query_precision)
+        self._single = path[1] if path else None
+        self.query_path = path[0] if path else "encode"  # the precision single texts are embedded at
         # sentence-transformers 6 renamed the method; older releases only have the long name.
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(dimension())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from graphmem.embed.sentence import SentenceTransformerEmbedder
 from graphmem.errors import ConfigurationError
@@ -23,8 +24,16 @@ def test_queries_take_the_traced_path_and_agree_with_encode(embedder: SentenceTr
 
 def test_float32_path_reproduces_encode() -> None:
     exact = SentenceTransformerEmbedder(query_precision="fp32")
+    assert exact.query_path == "fp32"
     for text in TEXTS:
         assert np.abs(exact.embed_query(text) - exact.embed([text])[0]).max() < 1e-5
+
+
+@pytest.mark.skipif("fbgemm" not in torch.backends.quantized.supported_engines, reason="no FBGEMM on this CPU")
+def test_auto_packs_float16_weights_that_agree_with_encode(embedder: SentenceTransformerEmbedder) -> None:
+    assert embedder.query_path == "fp16"  # the session's embedder, at the default precision "auto"
+    for text in TEXTS:
+        assert float(embedder.embed_query(text) @ embedder.embed([text])[0]) > 0.99999
 
 
 def test_unknown_precision_is_a_configuration_error() -> None:
