@@ -162,6 +162,7 @@ async def open_runtime(
             engine, model,
             lexicon=StampedCache(max_size=settings.lexicon_documents),
             graphs=StampedCache(max_size=settings.graph_cache_rows),
+            facts=StampedCache(max_size=settings.lexicon_documents),
         )
         policy = QueuePolicy(
             settings.job_lease_s, settings.job_max_attempts, settings.job_backoff_s,

@@ -34,9 +34,9 @@ class Settings:
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 16  # small batches pad less; 16 beat 64 on chat turns
     torch_threads: int = 1  # 1 thread keeps latency stable under CPU contention
-    lexicon_documents: int = 100_000  # lexical documents the in-process BM25 indexes hold, all users together
+    lexicon_documents: int = 100_000  # BM25 documents (and memory facts) held in process, all users together
     graph_cache_rows: int = 1_000_000  # entities, relations and mentions the in-process entity graphs hold
-    query_precision: str = "auto"  # query embeddings: bf16 where the CPU has bfloat16 instructions, else fp32
+    query_precision: str = "auto"  # query embeddings: the first of fp16, bf16, fp32 this machine runs (embed.traced)
     spacy_model: str = DEFAULT_SPACY_MODEL
     pool_size: int = 20  # a search holds one connection
     pool_timeout_s: float = 10.0

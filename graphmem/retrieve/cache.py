@@ -1,6 +1,6 @@
 """A bounded in-process cache of per-user derived data, each entry valid for one stamp.
 
-PostgreSQL reports the stamp (a corpus fingerprint, a graph revision) at the start of every
+PostgreSQL reports the stamp (a memory or graph revision, bumped by triggers) at the start of every
 search, so a write on any replica makes the entry stale there, and a restart rebuilds it.
 """
 

@@ -13,9 +13,8 @@ from graphmem.retrieve.config import RetrievalConfig
 from graphmem.retrieve.entity_graph import EntityGraph
 from graphmem.retrieve.graph import entity_pulls, expand, query_keys
 from graphmem.retrieve.lexicon import LexicalIndex
-from graphmem.store import lexical, retrieval
+from graphmem.store import lexical, memories, retrieval
 from graphmem.store.memories import MemoryFilter
-from graphmem.store.retrieval import Candidate
 
 __all__ = ["Ranked", "vector_channel", "lexical_channel", "graph_channel", "passing"]
 
@@ -26,9 +25,9 @@ UNNAMED_TYPES = ("CONCEPT", "DATE", "TIME")  # noun phrases and dates: not thing
 Ranked = list[tuple[int, float]]
 
 
-# Cosine similarity with each hit's facts for fusion, in one statement: the store's query is the
-# channel (``own_words``: against the vectors of the memories' own words, see ``retrieve.speakers``).
-vector_channel = retrieval.vector_candidates
+# Cosine similarity in one statement: the store's query is the channel (``own_words``: against
+# the vectors of the memories' own words, see ``retrieve.speakers``).
+vector_channel = memories.vector_search
 
 
 async def lexical_channel(
@@ -77,16 +76,15 @@ async def graph_channel(
 
 async def passing(
     conn: AsyncConnection, user_id: str, ranked: Mapping[str, Sequence[int]], flt: MemoryFilter, limit: int
-) -> dict[int, Candidate]:
-    """The facts of the hits that pass the filter among each list's best ``limit``: the top of
-    every list, with room for some to fail, in one round trip; then the rest of any list where
-    too many did."""
+) -> set[int]:
+    """The hits that pass the filter among each list's best ``limit``: the top of every list,
+    with room for some to fail, in one round trip; then the rest of any list where too many did."""
     room = flt.room(limit)  # None: every hit
     checked = {i for ids in ranked.values() for i in ids[:room]}
-    facts = await retrieval.candidates(conn, user_id, checked, flt)
+    passed = await retrieval.passing_ids(conn, user_id, checked, flt)
     if room is None:
-        return facts
-    rest = {i for ids in ranked.values() if sum(i in facts for i in ids[:room]) < limit for i in ids[room:]} - checked
+        return passed
+    rest = {i for ids in ranked.values() if sum(i in passed for i in ids[:room]) < limit for i in ids[room:]} - checked
     if rest:
-        facts |= await retrieval.candidates(conn, user_id, rest, flt)
-    return facts
+        passed |= await retrieval.passing_ids(conn, user_id, rest, flt)
+    return passed

@@ -1,8 +1,8 @@
 """Okapi BM25 over one user's lexical documents, in process (cached in ``retrieve.cache``).
 
-PostgreSQL holds the documents (tsvectors, stemmed by its English configuration) and stamps each
-user's corpus (count, last id, total lengths); an index is used only while its stamp is the one
-PostgreSQL reports, so inserts, deletes and erasure invalidate it, on every replica, and a restart
+PostgreSQL holds the documents (tsvectors, stemmed by its English configuration), and triggers
+bump each user's memory revision on every change to them; an index is used only while its revision
+is the one PostgreSQL reports, so inserts, deletes and erasure invalidate it, on every replica, and a restart
 simply rebuilds it. Scoring a query is then a walk over a few posting lists instead of a scan.
 """
 

@@ -17,7 +17,7 @@ from graphmem.dto import MemoryKind, MemoryState, MemoryUpdate, MessageIn
 from graphmem.errors import InvalidInput, NotFound
 from graphmem.limits import check_id
 from graphmem.store import lifecycle as store
-from graphmem.store.privacy import scope_to_user
+from graphmem.store.privacy import lock_user, scope_to_user
 
 __all__ = ["DEFAULT_IMPORTANCE", "requested_lifecycle", "memory_fields", "MemoryService", "maintain"]
 
@@ -84,6 +84,8 @@ class MemoryService:
             values["expires_at"] = None
         async with self._engine.begin() as conn:
             await scope_to_user(conn, user_id)
+            # Ingest's order: the user, then memory rows (their triggers also update the user's row).
+            await lock_user(conn, user_id)
             row = await store.update_memory(conn, user_id, memory_id, values)
         if row is None:
             raise NotFound(f"no memory {memory_id} for user {user_id!r}")
@@ -96,6 +98,7 @@ class MemoryService:
         check_id("user_id", user_id)
         async with self._engine.begin() as conn:
             await scope_to_user(conn, user_id)
+            await lock_user(conn, user_id)
             if not await store.delete_memory(conn, user_id, memory_id):
                 raise NotFound(f"no memory {memory_id} for user {user_id!r}")
         return None

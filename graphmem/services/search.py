@@ -11,27 +11,42 @@ import anyio
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from graphmem.dto import ChannelWhy, ContextTurn, SearchFilters, SearchHit, SearchRequest, SearchResponse, Why
+from graphmem.dto import (
+    ChannelWhy,
+    ContextTurn,
+    SearchFilters,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+    Why,
+)
 from graphmem.embed.base import Embedder
 from graphmem.limits import as_utc, check_id, check_metadata, check_text
-from graphmem.retrieve.cache import StampedCache, cached
-from graphmem.retrieve.channels import graph_channel, lexical_channel, passing, vector_channel
+from graphmem.retrieve.cache import StampedCache
+from graphmem.retrieve.channels import (
+    graph_channel,
+    lexical_channel,
+    passing,
+    vector_channel,
+)
 from graphmem.retrieve.config import DEFAULT_RECIPE, Channel, RetrievalConfig, recipe
+from graphmem.retrieve.corpus import SPEAKERS, read_corpus, read_facts, read_speakers
 from graphmem.retrieve.entity_graph import EntityGraph
 from graphmem.retrieve.graph import GraphHit, graph_hits, participants, query_keys
 from graphmem.retrieve.rank import Hit, lexical_document, rank
 from graphmem.retrieve.speakers import named_speakers, without_names
 from graphmem.retrieve.when import query_period
 from graphmem.store import lexical as lexical_store
-from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_memories
+from graphmem.store.memories import (
+    MemoryFilter,
+    MemoryHit,
+    adjacent_turns,
+    fetch_and_count,
+    fetch_memories,
+)
 from graphmem.store.privacy import scope_to_user
-from graphmem.store.retrieval import Candidate
-from graphmem.store.retrieval import speakers as speakers_of
 
 __all__ = ["SearchService", "search_hit"]
-
-
-SPEAKERS = "speakers"  # the lexicon cache also holds each user's speaker names, under the same stamp
 
 
 def _utcnow() -> datetime:
@@ -76,12 +91,15 @@ class SearchService:
         clock: Callable[[], datetime] = _utcnow,
         lexicon: StampedCache[Any] | None = None,
         graphs: StampedCache[EntityGraph] | None = None,
+        facts: StampedCache[Any] | None = None,
     ) -> None:
         self._engine = engine
         self._embedder = embedder
         self._clock = clock
         self._lexicon = lexicon if lexicon is not None else StampedCache()
         self._graphs = graphs if graphs is not None else StampedCache()
+        # Apart from the BM25 indexes, so that a user's facts never push out their own index.
+        self._facts = facts if facts is not None else StampedCache()
 
     @property
     def lexicon(self) -> StampedCache[Any]:
@@ -91,10 +109,14 @@ class SearchService:
     def graphs(self) -> StampedCache[EntityGraph]:
         return self._graphs
 
+    @property
+    def facts(self) -> StampedCache[Any]:
+        return self._facts
+
     def forget(self, user_id: str) -> None:
         """Drop what this process holds of an erased user's words and graph."""
-        self._lexicon.forget(user_id)
-        self._graphs.forget(user_id)
+        for cache in (self._lexicon, self._graphs, self._facts):
+            cache.forget(user_id)
 
     async def search(
         self, user_id: str, request: SearchRequest, config: RetrievalConfig | None = None
@@ -109,7 +131,7 @@ class SearchService:
         flt = self._filter(request, config)
         lists: dict[str, list[tuple[int, float]]] = {}
         box: list[Any] = []
-        # The participants the query names are known for sure only once the corpus stamp is read;
+        # The participants the query names are known for sure only once the memory revision is read;
         # the embedding starts before, on the names of the last corpus seen (re-done if they differ).
         # Not when the request itself picks a speaker or role: the two would intersect to nothing.
         focus = config.speaker_focus and Channel.VECTOR in config.channels and flt.speaker is None and flt.role is None
@@ -125,22 +147,23 @@ class SearchService:
         # from running on several connections at once, but it does overlap the query embedding,
         # which runs on a worker thread meanwhile (started first, as it is the longest stage).
         async with AsyncExitStack() as stack:
-            facts: dict[int, Candidate] = {}
             async with anyio.create_task_group() as tasks:
                 if Channel.VECTOR in config.channels:
                     tasks.start_soon(start_embedding)
                 conn = await stack.enter_async_context(self._engine.connect())
                 await scope_to_user(conn, user_id, lazy_commit=config.track_access)
-                corpus = await lexical_store.corpus(conn, user_id, request.query)
-                names = await self._named(conn, user_id, request.query, corpus) if focus else ()
-                near = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists, facts)
+                corpus = await read_corpus(conn, user_id, request.query, self._lexicon)
+                names = named_speakers(request.query, await read_speakers(conn, user_id, corpus, self._lexicon)) if focus else ()
+                near = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists)
+                await read_facts(conn, user_id, corpus, self._facts)  # a rebuild, if any, while the query embeds
             if box:
                 vector = box[0] if names == guess else await embed(names)
-                lists[Channel.VECTOR.value], found = await vector_channel(
+                lists[Channel.VECTOR.value] = await vector_channel(
                     conn, user_id, vector, replace(flt, speakers=names) if names else flt, config.candidates,
                     passages=corpus.passages > 0, own_words=bool(names),
                 )
-                facts = found | facts
+            listed = {i for hits in lists.values() for i, _ in hits} | {h.memory_id for h in near}
+            facts = await read_facts(conn, user_id, corpus, self._facts, listed)
             ranked = rank(
                 lists,
                 config,
@@ -153,19 +176,13 @@ class SearchService:
                 limit=request.limit,
             )
             top = [h.id for h in ranked]
-            rows = await fetch_memories(conn, user_id, top, count_access=config.track_access)
             around = await adjacent_turns(conn, user_id, top, request.context_turns)
-            if config.track_access and top:
-                await conn.commit()
+            fetch = fetch_and_count if config.track_access else fetch_memories
+            rows = await fetch(conn, user_id, top)
         hits = [  # a memory deleted since the channels read it is left out
             search_hit(rows[h.id], h.score, _why(h, config), around.get(h.id, [])) for h in ranked if h.id in rows
         ]
         return SearchResponse(recipe=name, hits=hits)
-
-    async def _named(self, conn: AsyncConnection, user_id: str, query: str, corpus: lexical_store.Corpus) -> tuple[str, ...]:
-        """The user's speakers the query names (the speaker list is cached with the corpus stamp)."""
-        speakers = await cached(self._lexicon, user_id, SPEAKERS, corpus.stamp, lambda: speakers_of(conn, user_id), frozenset)
-        return named_speakers(query, speakers)
 
     async def _text_and_graph(
         self,
@@ -176,11 +193,9 @@ class SearchService:
         config: RetrievalConfig,
         corpus: lexical_store.Corpus,
         lists: dict[str, list[tuple[int, float]]],
-        facts: dict[int, Candidate],
     ) -> list[GraphHit]:
         """BM25 into ``lists`` and the graph channel's hits (seeded from the top BM25 hits too when
-        the recipe says so), both scored in process, then filtered together: their facts go into
-        ``facts``."""
+        the recipe says so), both scored in process, then filtered together."""
         scored: list[tuple[int, float]] = []
         ranked: dict[str, list[int]] = {}
         if Channel.LEXICAL in config.channels:
@@ -193,10 +208,10 @@ class SearchService:
             top = [i for i, _ in scored[: config.seed_hits]]
             near, reached = await graph_channel(conn, user_id, query, corpus, config, self._graphs, top_hits=top)
             ranked[Channel.GRAPH.value] = [m for m, _, _ in near]
-        facts.update(await passing(conn, user_id, ranked, flt, config.candidates))
+        passed = await passing(conn, user_id, ranked, flt, config.candidates)
         if Channel.LEXICAL in config.channels:
-            lists[Channel.LEXICAL.value] = [(i, s) for i, s in scored if i in facts][: config.candidates]
-        return graph_hits([n for n in near if n[0] in facts][: config.candidates], reached)
+            lists[Channel.LEXICAL.value] = [(i, s) for i, s in scored if i in passed][: config.candidates]
+        return graph_hits([n for n in near if n[0] in passed][: config.candidates], reached)
 
     @staticmethod
     def _filter(request: SearchRequest, config: RetrievalConfig) -> MemoryFilter:

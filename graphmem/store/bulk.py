@@ -49,7 +49,8 @@ FROM unnest(CAST(:texts AS text[])) WITH ORDINALITY AS p(t, n)
 """
 
 _PUBLISH = [
-    "SET LOCAL session_replication_role = replica",  # no FK triggers: the rows are consistent
+    # No FK or revision triggers: the rows are consistent, and new users start at fresh revisions.
+    "SET LOCAL session_replication_role = replica",
     "INSERT INTO users (user_id) SELECT DISTINCT user_id FROM bench_stage",
     "INSERT INTO conversations (user_id, conversation_id) SELECT DISTINCT user_id, 'bench' FROM bench_stage",
     """INSERT INTO messages (user_id, id, conversation_id, role, text, ts)

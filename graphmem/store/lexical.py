@@ -1,5 +1,6 @@
 """Lexical documents in PostgreSQL: stored as tsvectors (PostgreSQL's English stemming), read
-whole for the in-process BM25 index, stamped so that the index knows when it is stale."""
+whole for the in-process BM25 index, stamped with the user's memory revision so that the index
+knows when it is stale."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.store.tables import memories, users
 
-__all__ = ["set_context_documents", "Corpus", "corpus", "lexical_documents"]
+__all__ = ["set_context_documents", "Corpus", "revisions", "profile", "lexical_documents"]
 
 _ENGLISH = sa.literal_column("'english'::regconfig")
 _TOKENS = "(SELECT coalesce(sum(array_length(t.positions, 1)), 0) FROM unnest({col}) t)"
@@ -40,35 +41,45 @@ async def set_context_documents(conn: AsyncConnection, user_id: str, docs: Mappi
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """One user's corpus as a search sees it, the query's lexemes and the user's graph revision,
-    from one round trip."""
+    """One user's corpus as a search sees it, the query's lexemes and the user's revisions."""
 
     count: int  # memories (passages aside)
     median_length: float  # median memory length in lexemes
-    stamp: tuple[int, int, int, int]  # changes whenever a memory or its lexical documents do
+    stamp: int  # the memory revision: changes whenever any of the user's memories does; -1: no user
     terms: tuple[str, ...]  # the query's lexemes, stemmed as the documents are
     passages: int = 0  # passage memories of long messages (only the vector channel reads them)
-    graph_revision: int = -1  # changes whenever the user's entity graph does (triggers bump it); -1: no user
+    graph_revision: int = -1  # changes whenever the user's entity graph does; -1: no user
 
 
-async def corpus(conn: AsyncConnection, user_id: str, query: str) -> Corpus:
-    m = memories.c
+async def revisions(conn: AsyncConnection, user_id: str, query: str) -> tuple[int, int, tuple[str, ...]]:
+    """The user's memory and graph revisions (-1 for no such user; triggers bump both) and the
+    query's lexemes, in one round trip."""
+    u = users.c
     terms = sa.select(sa.func.coalesce(sa.func.array_agg(sa.distinct(sa.column("lexeme"))), sa.text("'{}'")))
     terms = terms.select_from(sa.func.unnest(sa.func.to_tsvector(_ENGLISH, query)).table_valued("lexeme"))
-    stmt = sa.select(
-        sa.func.count(),
-        sa.func.percentile_cont(0.5).within_group(m.tsv_len),
-        sa.func.coalesce(sa.func.max(m.id), 0),
-        sa.func.coalesce(sa.func.sum(m.ctx_len), 0),
-        sa.func.coalesce(sa.func.sum(m.tsv_len), 0),
+    stmt = sa.select(  # scalar subqueries: one row even when the user does not exist
+        sa.select(u.memory_revision).where(u.user_id == user_id).scalar_subquery(),
+        sa.select(u.graph_revision).where(u.user_id == user_id).scalar_subquery(),
         terms.scalar_subquery(),
-        sa.select(sa.func.count()).where(m.user_id == user_id, m.parent_id.is_not(None)).scalar_subquery(),
-        sa.select(users.c.graph_revision).where(users.c.user_id == user_id).scalar_subquery(),
-    ).where(m.user_id == user_id, m.parent_id.is_(None))
-    count, median, last, ctx, own, lexemes, passages, revision = (await conn.execute(stmt)).one()
-    stamp = (int(count), int(last), int(ctx), int(own))
-    revision = -1 if revision is None else int(revision)
-    return Corpus(int(count), float(median or 0.0), stamp, tuple(lexemes), int(passages), revision)
+    )
+    memory_revision, graph_revision, lexemes = (await conn.execute(stmt)).one()
+    return (
+        -1 if memory_revision is None else int(memory_revision),
+        -1 if graph_revision is None else int(graph_revision),
+        tuple(lexemes),
+    )
+
+
+async def profile(conn: AsyncConnection, user_id: str) -> tuple[int, float, int]:
+    """(memories, their median length in lexemes, passages): what the memory revision guards."""
+    m = memories.c
+    stmt = sa.select(
+        sa.func.count().filter(m.parent_id.is_(None)),
+        sa.func.percentile_cont(0.5).within_group(m.tsv_len).filter(m.parent_id.is_(None)),
+        sa.func.count().filter(m.parent_id.is_not(None)),
+    ).where(m.user_id == user_id)
+    count, median, passages = (await conn.execute(stmt)).one()
+    return int(count), float(median or 0.0), int(passages)
 
 
 async def lexical_documents(

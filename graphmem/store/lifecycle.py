@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.store.tables import ingest_jobs, memories
+from graphmem.store.tables import ingest_jobs, memories, memory_access
 
 __all__ = ["update_memory", "delete_memory", "expire", "purge_finished_jobs", "MEMORY_STATE"]
 
-m = memories.c
-MEMORY_STATE = (m.id, m.kind, m.importance, m.access_count, m.last_accessed_at, m.expires_at, m.archived_at)
+m, a = memories.c, memory_access.c
+_ACCESS = sa.and_(a.user_id == m.user_id, a.memory_id == m.id)
+MEMORY_STATE = (
+    m.id, m.kind, m.importance,
+    sa.func.coalesce(sa.select(a.access_count).where(_ACCESS).scalar_subquery(), 0).label("access_count"),
+    sa.select(a.last_accessed_at).where(_ACCESS).scalar_subquery().label("last_accessed_at"),
+    m.expires_at, m.archived_at,
+)
 
 
 async def update_memory(conn: AsyncConnection, user_id: str, memory_id: int, values: dict[str, Any]) -> sa.Row | None:

@@ -8,10 +8,13 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from psycopg.errors import ForeignKeyViolation
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graphmem.store.tables import memories, messages
+from graphmem.store.privacy import scope_to_user
+from graphmem.store.tables import memories, memory_access, messages
 
 __all__ = [
     "MemoryFilter",
@@ -23,6 +26,7 @@ __all__ = [
     "vector_search",
     "session_turns",
     "fetch_memories",
+    "fetch_and_count",
     "adjacent_turns",
 ]
 
@@ -138,12 +142,22 @@ def vector_ranking(
 
 
 async def vector_search(
-    conn: AsyncConnection, user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int
+    conn: AsyncConnection,
+    user_id: str,
+    embedding: np.ndarray,
+    flt: MemoryFilter,
+    limit: int,
+    *,
+    passages: bool = True,
+    own_words: bool = False,
 ) -> list[tuple[int, float]]:
     """Top ``limit`` memories by cosine similarity, as (memory id, similarity). A passage's
-    similarity counts for its whole message's memory, which keeps its best passage's."""
+    similarity counts for its whole message's memory, which keeps its best passage's; with
+    ``passages``, twice ``limit`` rows leave room for several passages of one message.
+    ``own_words``: see ``vector_ranking``."""
     best: dict[int, float] = {}
-    for row in await conn.execute(vector_ranking(user_id, embedding, flt, 2 * limit)):  # room for passages
+    rows = await conn.execute(vector_ranking(user_id, embedding, flt, 2 * limit if passages else limit, own_words=own_words))
+    for row in rows:
         best.setdefault(row.id, 1.0 - float(row.d))  # rows come best first
     return list(best.items())[:limit]
 
@@ -168,35 +182,54 @@ async def session_turns(
     return [(r.id, r.ts, r.speaker, r.text) for r in rows]
 
 
-async def fetch_memories(
-    conn: AsyncConnection, user_id: str, ids: Sequence[int], *, count_access: bool = False
-) -> dict[int, MemoryHit]:
-    """The memories with their message fields; ``count_access`` also counts each as accessed,
-    in the same statement (the rows show the counts from before this access)."""
-    if not ids:
-        return {}
-    m, msg = memories.c, messages.c
-    chosen = one_of(m.id, ids)
-    query = (
+def _hits(user_id: str, ids: Sequence[int]) -> sa.Select[Any]:
+    m, msg, a = memories.c, messages.c, memory_access.c
+    return (
         sa.select(
-            m.id, m.text, m.kind, m.ts, m.metadata, m.conversation_id, m.message_id,
-            msg.client_id, msg.speaker, msg.role, m.importance, m.access_count,
+            m.id, m.text, m.kind, m.ts, m.metadata, m.conversation_id, m.message_id, msg.client_id, msg.speaker,
+            msg.role, m.importance, sa.func.coalesce(a.access_count, 0).label("access_count"),
         )
         .select_from(
             memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id))
+            .outerjoin(memory_access, sa.and_(a.user_id == m.user_id, a.memory_id == m.id))
         )
-        .where(m.user_id == user_id, chosen)
+        .where(m.user_id == user_id, one_of(m.id, ids))
     )
-    if count_access:  # a data-modifying WITH runs on the select's snapshot, which it does not change
-        counted = (
-            sa.update(memories)
-            .where(m.user_id == user_id, chosen)
-            .values(access_count=m.access_count + 1, last_accessed_at=sa.func.now())
-            .returning(m.id)
-            .cte("counted")
-        )
-        query = query.add_cte(counted)
-    return {row.id: MemoryHit(**row._mapping) for row in await conn.execute(query)}
+
+
+async def fetch_memories(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> dict[int, MemoryHit]:
+    """The memories with their message fields and access counts."""
+    if not ids:
+        return {}
+    return {row.id: MemoryHit(**row._mapping) for row in await conn.execute(_hits(user_id, ids))}
+
+
+async def fetch_and_count(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> dict[int, MemoryHit]:
+    """``fetch_memories``, counting each as returned once more in the same statement (the rows
+    show the counts from before), then commit: the transaction must hold nothing else. A memory
+    deleted since the caller read it fails the count's key check; then nothing is counted, and
+    the others are read again in a new transaction."""
+    if not ids:
+        return {}
+    m, a = memories.c, memory_access.c
+    source = sa.select(m.user_id, m.id, sa.literal(1), sa.func.now()).where(m.user_id == user_id, one_of(m.id, ids))
+    counted = insert(memory_access).from_select(["user_id", "memory_id", "access_count", "last_accessed_at"], source)
+    counted = counted.on_conflict_do_update(
+        index_elements=[a.user_id, a.memory_id],
+        set_={"access_count": a.access_count + 1, "last_accessed_at": counted.excluded.last_accessed_at},
+    )
+    # A data-modifying WITH runs on the select's snapshot, which it does not change.
+    query = _hits(user_id, ids).add_cte(counted.returning(a.memory_id).cte("counted"))
+    try:
+        rows = {row.id: MemoryHit(**row._mapping) for row in await conn.execute(query)}
+        await conn.commit()
+    except IntegrityError as exc:
+        if not isinstance(exc.orig, ForeignKeyViolation):
+            raise
+        await conn.rollback()
+        await scope_to_user(conn, user_id)
+        rows = await fetch_memories(conn, user_id, ids)
+    return rows
 
 
 _ADJACENT = sa.text(

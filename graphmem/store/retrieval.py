@@ -1,5 +1,5 @@
-"""The retriever's reads: the vector channel's statement, the user's entity graph, and each
-candidate's facts for fusion (session, time, length, speaker)."""
+"""The retriever's reads: the user's entity graph, each memory's facts for fusion (session,
+time, length, speaker), and which candidates pass a search's filter."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.extract.normalize import entity_key
-from graphmem.store.memories import MemoryFilter, filter_clauses, one_of, vector_ranking
+from graphmem.store.memories import MemoryFilter, filter_clauses, one_of
 from graphmem.store.tables import entities, entity_aliases, memories, mentions, messages, relations
 
-__all__ = ["Candidate", "speakers", "graph_rows", "candidates", "vector_candidates"]
-
-
-# Built once: aliasing a table copies every column, which is not free per query.
-_WHOLE = memories.alias("whole")
+__all__ = ["Candidate", "speakers", "graph_rows", "fact_rows", "facts_by_id", "passing_ids"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,68 +57,35 @@ async def graph_rows(conn: AsyncConnection, user_id: str) -> tuple[list[Any], li
     return out[0], out[1], out[2], out[3]
 
 
-def _facts(memory: sa.TableClause | sa.Alias) -> tuple[Any, ...]:
-    m, msg = memory.c, messages.c
-    return (m.conversation_id, m.ts, m.tsv_len, msg.speaker, msg.role, m.importance)
-
-
-def _messages_of(memory: sa.TableClause | sa.Alias) -> sa.ColumnElement[bool]:
-    return sa.and_(messages.c.user_id == memory.c.user_id, messages.c.id == memory.c.message_id)
-
-
-def _candidates(rows: Iterable[Any], into: dict[int, Candidate]) -> dict[int, Candidate]:
-    """Rows of (id, [similarity,] *_facts) as candidates; the first row of an id wins."""
+def facts_by_id(rows: Iterable[Any]) -> dict[int, Candidate]:
+    """``fact_rows`` as candidates by memory id."""
     keys: dict[str, str] = {}  # a few speakers say hundreds of candidates
-    for row in rows:
-        memory_id, (conversation_id, ts, length, speaker, role, importance) = row[0], row[-6:]
-        if memory_id in into:
-            continue
+    out: dict[int, Candidate] = {}
+    for memory_id, conversation_id, ts, length, speaker, role, importance in rows:
         key = (keys.get(speaker) or keys.setdefault(speaker, entity_key(speaker))) if speaker else None
-        into[memory_id] = Candidate(memory_id, conversation_id, ts, length, speaker, key, role, importance)
-    return into
+        out[memory_id] = Candidate(memory_id, conversation_id, ts, length, speaker, key, role, importance)
+    return out
 
 
-async def candidates(
-    conn: AsyncConnection, user_id: str, ids: Iterable[int], flt: MemoryFilter | None = None
-) -> dict[int, Candidate]:
-    """The facts fusion needs about each memory, for those of ``ids`` that pass ``flt`` if given."""
+async def fact_rows(conn: AsyncConnection, user_id: str, ids: Iterable[int] | None = None) -> list[Any]:
+    """The facts fusion needs about each of ``ids``, or, without ``ids``, about every memory
+    (passages aside): all change only with their memory, since messages are never updated, so
+    the search caches them under the memory revision."""
+    m, msg = memories.c, messages.c
+    chosen = m.parent_id.is_(None) if ids is None else one_of(m.id, sorted(set(ids)))
+    query = (
+        sa.select(m.id, m.conversation_id, m.ts, m.tsv_len, msg.speaker, msg.role, m.importance)
+        .select_from(memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id)))
+        .where(m.user_id == user_id, chosen)
+    )
+    return [tuple(row) for row in await conn.execute(query)]
+
+
+async def passing_ids(conn: AsyncConnection, user_id: str, ids: Iterable[int], flt: MemoryFilter) -> set[int]:
+    """Those of ``ids`` that pass ``flt``."""
     ids = sorted(set(ids))
     if not ids:
-        return {}
+        return set()
     m = memories.c
-    query = (
-        sa.select(m.id, *_facts(memories))
-        .select_from(memories.outerjoin(messages, _messages_of(memories)))
-        .where(m.user_id == user_id, one_of(m.id, ids), *(filter_clauses(user_id, flt) if flt else ()))
-    )
-    return _candidates(await conn.execute(query), {})
-
-
-async def vector_candidates(
-    conn: AsyncConnection,
-    user_id: str,
-    embedding: np.ndarray,
-    flt: MemoryFilter,
-    limit: int,
-    *,
-    passages: bool = True,
-    own_words: bool = False,
-) -> tuple[list[tuple[int, float]], dict[int, Candidate]]:
-    """The vector channel's ranking (``memories.vector_ranking``) with each hit's facts, in one
-    round trip: (memory id, similarity) best first, a passage crediting its message. With
-    ``passages``, twice ``limit`` rows leave room for several passages of one message."""
-    ranked = vector_ranking(user_id, embedding, flt, 2 * limit if passages else limit, own_words=own_words).subquery("ranked")
-    whole = _WHOLE
-    query = (
-        sa.select(ranked.c.id, ranked.c.d, *_facts(whole))
-        .select_from(
-            ranked.join(whole, sa.and_(whole.c.user_id == user_id, whole.c.id == ranked.c.id))
-            .outerjoin(messages, _messages_of(whole))
-        )
-        .order_by(ranked.c.d, ranked.c.id)
-    )
-    rows = (await conn.execute(query)).all()
-    best: dict[int, float] = {}
-    for row in rows:
-        best.setdefault(row.id, 1.0 - float(row.d))
-    return list(best.items())[:limit], _candidates(rows, {})
+    query = sa.select(m.id).where(m.user_id == user_id, one_of(m.id, ids), *filter_clauses(user_id, flt))
+    return {row[0] for row in await conn.execute(query)}

@@ -18,6 +18,7 @@ __all__ = [
     "conversations",
     "messages",
     "memories",
+    "memory_access",
     "entities",
     "entity_aliases",
     "relations",
@@ -56,6 +57,8 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
     # Bumped by triggers on any change to the user's entity graph (migration 0010).
     sa.Column("graph_revision", sa.BigInteger, nullable=False, server_default=sa.text("nextval('graph_revision_seq')")),
+    # Bumped by triggers on any change to the user's memories (migration 0013).
+    sa.Column("memory_revision", sa.BigInteger, nullable=False, server_default=sa.text("nextval('memory_revision_seq')")),
 )
 
 conversations = sa.Table(
@@ -117,8 +120,6 @@ memories = sa.Table(
     sa.Column("tsv_len", sa.Integer, nullable=False, server_default="0"),
     sa.Column("ctx_len", sa.Integer, nullable=False, server_default="0"),
     sa.Column("importance", sa.REAL, nullable=False, server_default="0.5"),
-    sa.Column("access_count", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("last_accessed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),  # hidden from then; maintenance removes it
     sa.Column("archive_on_expiry", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),  # kept, but out of retrieval
@@ -142,6 +143,18 @@ memories = sa.Table(
     sa.Index("memories_tsv_idx", "tsv", postgresql_using="gin"),
     sa.Index("memories_ctx_tsv_idx", "ctx_tsv", postgresql_using="gin"),
     sa.Index("memories_conversation_ts_idx", "user_id", "conversation_id", "ts", "id"),
+)
+
+# How often search returned each memory: apart from the wide memory row, which search never rewrites (0012).
+memory_access = sa.Table(
+    "memory_access",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("memory_id", sa.BigInteger, nullable=False),
+    sa.Column("access_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_accessed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint("user_id", "memory_id", name="memory_access_pkey"),
+    _user_fk(["memory_id"], "memories", ["id"], "memory_access_memory_fk"),
 )
 
 entities = sa.Table(

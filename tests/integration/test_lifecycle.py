@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 from typing import Any, Callable, Iterator
 
 import pytest
+import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from graphmem.app import create_app
 from graphmem.embed.sentence import SentenceTransformerEmbedder
 from graphmem.settings import Settings
+from graphmem.store.engine import create_engine
+from graphmem.store.memories import fetch_and_count
+from graphmem.store.privacy import scope_to_user
 
 Sql = Callable[..., list[Any]]
 
@@ -23,7 +28,7 @@ def _search(client: TestClient, user: str, query: str, **body: Any) -> list[dict
 
 
 def test_kinds_importance_and_access_counts(client: TestClient, ingest: Callable[..., dict[str, Any]],
-                                            user_id: str) -> None:
+                                            user_id: str, sql: Sql) -> None:
     ingest(user_id, "c",
            {"role": "user", "text": "I prefer to be contacted by email, never by phone.", "kind": "fact"},
            {"role": "user", "text": "Right now I am looking at the blue kettle page.", "kind": "short_term"},
@@ -35,11 +40,42 @@ def test_kinds_importance_and_access_counts(client: TestClient, ingest: Callable
         "My kettle ": ("long_term", pytest.approx(0.5)),
     }
     assert {h["access_count"] for h in hits.values()} == {0}
+    versions = sql("SELECT id, xmin::text FROM memories WHERE user_id = :u ORDER BY id", u=user_id)
     again = _search(client, user_id, "kettle contact email phone lid")
     assert {h["access_count"] for h in again} == {1}  # the first search counted
+    # ... in memory_access: search never writes a new version of the wide memory row
+    assert sql("SELECT id, xmin::text FROM memories WHERE user_id = :u ORDER BY id", u=user_id) == versions
+    state = client.patch(f"/v1/users/{user_id}/memories/{again[0]['memory_id']}", json={}).json()
+    assert state["access_count"] == 2 and state["last_accessed_at"] is not None
 
     facts = _search(client, user_id, "kettle", filters={"kinds": ["fact"]})
     assert [h["kind"] for h in facts] == ["fact"]
+
+
+def test_a_memory_deleted_while_counted_costs_the_counts_not_the_search(
+        client: TestClient, ingest: Callable[..., dict[str, Any]], user_id: str, sql: Sql, database_url: str) -> None:
+    ingest(user_id, "c", {"role": "user", "text": "The lighthouse keeper waved."},
+           {"role": "user", "text": "The lighthouse lamp is new."})
+    gone, kept = [r[0] for r in sql("SELECT id FROM memories WHERE user_id = :u ORDER BY id", u=user_id)]
+
+    async def race() -> dict[int, Any]:
+        engine = create_engine(database_url, pool_size=2)
+        try:
+            async with engine.connect() as deleter, engine.connect() as searcher:
+                # Uncommitted, the delete holds the row: the search still reads it, and the count's key
+                # check waits, then fails once the delete commits.
+                await deleter.execute(sa.text("DELETE FROM memories WHERE user_id = :u AND id = :i"), {"u": user_id, "i": gone})
+                await scope_to_user(searcher, user_id)
+                fetch = asyncio.ensure_future(fetch_and_count(searcher, user_id, [gone, kept]))
+                await asyncio.sleep(0.5)
+                assert not fetch.done()
+                await deleter.commit()
+                return await fetch
+        finally:
+            await engine.dispose()
+
+    assert list(asyncio.run(race())) == [kept]
+    assert sql("SELECT count(*) FROM memory_access WHERE user_id = :u", u=user_id)[0][0] == 0
 
 
 def test_importance_lifts_an_otherwise_equal_memory(client: TestClient, ingest: Callable[..., dict[str, Any]],
@@ -50,6 +86,10 @@ def test_importance_lifts_an_otherwise_equal_memory(client: TestClient, ingest: 
     hits = _search(client, user_id, "router model")
     assert [h["importance"] for h in hits] == [pytest.approx(1.0), pytest.approx(0.1)]
     assert hits[0]["why"]["boosts"]["importance"] == pytest.approx(1.1)
+    low, high = hits[1]["memory_id"], hits[0]["memory_id"]
+    for memory_id, importance in ((low, 0.9), (high, 0.2)):  # search caches importance until a memory changes
+        assert client.patch(f"/v1/users/{user_id}/memories/{memory_id}", json={"importance": importance}).status_code == 200
+    assert [h["memory_id"] for h in _search(client, user_id, "router model")] == [low, high]
 
 
 def test_archive_restore_and_delete_one_memory(client: TestClient, ingest: Callable[..., dict[str, Any]],
