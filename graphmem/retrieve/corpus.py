@@ -26,7 +26,9 @@ async def read_corpus(conn: AsyncConnection, user_id: str, query: str, cache: St
     return lexical.Corpus(count, median, stamp, terms, passages, graph_revision)
 
 
-async def read_speakers(conn: AsyncConnection, user_id: str, corpus: lexical.Corpus, cache: StampedCache[Any]) -> frozenset[str]:
+async def read_speakers(
+    conn: AsyncConnection, user_id: str, corpus: lexical.Corpus, cache: StampedCache[Any]
+) -> frozenset[str]:
     """The names the user's messages were said by, cached while the memory revision holds (a
     new speaker's message makes a memory)."""
     return await cached(cache, user_id, SPEAKERS, corpus.stamp, lambda: retrieval.speakers(conn, user_id), frozenset)
@@ -38,7 +40,9 @@ async def read_facts(
     """What fusion weighs about each of ``ids``, from all the user's memories' facts, cached
     while the memory revision holds (read again here when it does not). An id missing there, a
     memory written after the revision was read, is read on its own."""
-    known = await cached(cache, user_id, FACTS, corpus.stamp, lambda: retrieval.fact_rows(conn, user_id), retrieval.facts_by_id)
+    known = await cached(
+        cache, user_id, FACTS, corpus.stamp, lambda: retrieval.fact_rows(conn, user_id), retrieval.facts_by_id
+    )
     out = {i: known[i] for i in ids if i in known}
     missing = [i for i in ids if i not in known]
     if missing:

@@ -11,24 +11,11 @@ import anyio
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from graphmem.dto import (
-    ChannelWhy,
-    ContextTurn,
-    SearchFilters,
-    SearchHit,
-    SearchRequest,
-    SearchResponse,
-    Why,
-)
+from graphmem.dto import ChannelWhy, ContextTurn, SearchFilters, SearchHit, SearchRequest, SearchResponse, Why
 from graphmem.embed.base import Embedder
 from graphmem.limits import as_utc, check_id, check_metadata, check_text
 from graphmem.retrieve.cache import StampedCache
-from graphmem.retrieve.channels import (
-    graph_channel,
-    lexical_channel,
-    passing,
-    vector_channel,
-)
+from graphmem.retrieve.channels import graph_channel, lexical_channel, passing, vector_channel
 from graphmem.retrieve.config import DEFAULT_RECIPE, Channel, RetrievalConfig, recipe
 from graphmem.retrieve.corpus import SPEAKERS, read_corpus, read_facts, read_speakers
 from graphmem.retrieve.entity_graph import EntityGraph
@@ -37,13 +24,7 @@ from graphmem.retrieve.rank import Hit, lexical_document, rank
 from graphmem.retrieve.speakers import named_speakers, without_names
 from graphmem.retrieve.when import query_period
 from graphmem.store import lexical as lexical_store
-from graphmem.store.memories import (
-    MemoryFilter,
-    MemoryHit,
-    adjacent_turns,
-    fetch_and_count,
-    fetch_memories,
-)
+from graphmem.store.memories import MemoryFilter, MemoryHit, adjacent_turns, fetch_and_count, fetch_memories
 from graphmem.store.privacy import scope_to_user
 
 __all__ = ["SearchService", "search_hit"]
@@ -153,7 +134,9 @@ class SearchService:
                 conn = await stack.enter_async_context(self._engine.connect())
                 await scope_to_user(conn, user_id, lazy_commit=config.track_access)
                 corpus = await read_corpus(conn, user_id, request.query, self._lexicon)
-                names = named_speakers(request.query, await read_speakers(conn, user_id, corpus, self._lexicon)) if focus else ()
+                names: tuple[str, ...] = ()
+                if focus:
+                    names = named_speakers(request.query, await read_speakers(conn, user_id, corpus, self._lexicon))
                 near = await self._text_and_graph(conn, user_id, request.query, flt, config, corpus, lists)
                 await read_facts(conn, user_id, corpus, self._facts)  # a rebuild, if any, while the query embeds
             if box:

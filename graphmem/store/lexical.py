@@ -5,7 +5,7 @@ knows when it is stale."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Any, Literal, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -51,18 +51,25 @@ class Corpus:
     graph_revision: int = -1  # changes whenever the user's entity graph does; -1: no user
 
 
+def _revisions() -> sa.Select[Any]:
+    u = users.c
+    query = sa.bindparam("query", type_=sa.Text)
+    terms = sa.select(sa.func.coalesce(sa.func.array_agg(sa.distinct(sa.column("lexeme"))), sa.text("'{}'")))
+    terms = terms.select_from(sa.func.unnest(sa.func.to_tsvector(_ENGLISH, query)).table_valued("lexeme"))
+    return sa.select(  # scalar subqueries: one row even when the user does not exist
+        sa.select(u.memory_revision).where(u.user_id == sa.bindparam("uid")).scalar_subquery(),
+        sa.select(u.graph_revision).where(u.user_id == sa.bindparam("uid")).scalar_subquery(),
+        terms.scalar_subquery(),
+    )
+
+
+_REVISIONS = _revisions()  # built once: every search runs it
+
+
 async def revisions(conn: AsyncConnection, user_id: str, query: str) -> tuple[int, int, tuple[str, ...]]:
     """The user's memory and graph revisions (-1 for no such user; triggers bump both) and the
     query's lexemes, in one round trip."""
-    u = users.c
-    terms = sa.select(sa.func.coalesce(sa.func.array_agg(sa.distinct(sa.column("lexeme"))), sa.text("'{}'")))
-    terms = terms.select_from(sa.func.unnest(sa.func.to_tsvector(_ENGLISH, query)).table_valued("lexeme"))
-    stmt = sa.select(  # scalar subqueries: one row even when the user does not exist
-        sa.select(u.memory_revision).where(u.user_id == user_id).scalar_subquery(),
-        sa.select(u.graph_revision).where(u.user_id == user_id).scalar_subquery(),
-        terms.scalar_subquery(),
-    )
-    memory_revision, graph_revision, lexemes = (await conn.execute(stmt)).one()
+    memory_revision, graph_revision, lexemes = (await conn.execute(_REVISIONS, {"uid": user_id, "query": query})).one()
     return (
         -1 if memory_revision is None else int(memory_revision),
         -1 if graph_revision is None else int(graph_revision),

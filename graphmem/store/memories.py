@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
 
 import numpy as np
 import sqlalchemy as sa
@@ -16,8 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from graphmem.store.privacy import scope_to_user
 from graphmem.store.tables import memories, memory_access, messages
 
+T = TypeVar("T")
+
 __all__ = [
     "MemoryFilter",
+    "prebuilt",
     "MemoryHit",
     "filter_clauses",
     "one_of",
@@ -87,8 +92,41 @@ def one_of(column: sa.ColumnElement[int], ids: Iterable[int]) -> sa.ColumnElemen
     return column == sa.any_(sa.bindparam(None, list(ids), type_=ARRAY(sa.BigInteger)))
 
 
+UserId = str | sa.BindParameter[Any]  # a value, or the parameter of a statement built once (``prebuilt``)
+
+
+class _FilterKey:
+    """A filter as a cache key (its metadata is a dict)."""
+
+    __slots__ = ("flt", "key")
+
+    def __init__(self, flt: MemoryFilter) -> None:
+        self.flt = flt
+        self.key = (
+            flt.conversation_id, flt.speaker, flt.role, flt.since, flt.until, flt.kinds, flt.include_archived,
+            flt.speakers, json.dumps(flt.metadata, sort_keys=True, default=str),
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _FilterKey) and self.key == other.key
+
+
+def prebuilt(build: Callable[..., T], flt: MemoryFilter, *args: Hashable) -> T:
+    """``build(flt, *args)``, built once per filter (for statements that take the user and their
+    other values as parameters): building a statement took longer than running it."""
+    return _prebuilt(build, _FilterKey(flt), *args)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=256)
+def _prebuilt(build: Callable[..., Any], key: _FilterKey, *args: Hashable) -> Any:
+    return build(key.flt, *args)
+
+
 def filter_clauses(
-    user_id: str, flt: MemoryFilter, table: sa.TableClause | sa.Alias = memories
+    user_id: UserId, flt: MemoryFilter, table: sa.TableClause | sa.Alias = memories
 ) -> list[sa.ColumnElement[bool]]:
     """The filter on ``memories`` (or an alias of it)."""
     m = table.c
@@ -125,7 +163,8 @@ def filter_clauses(
 
 
 def vector_ranking(
-    user_id: str, embedding: np.ndarray, flt: MemoryFilter, limit: int, *, own_words: bool = False
+    user_id: UserId, embedding: np.ndarray | sa.BindParameter[Any], flt: MemoryFilter, limit: int | sa.BindParameter[Any],
+    *, own_words: bool = False,
 ) -> sa.Select[Any]:
     """The top ``limit`` memories and passages by cosine distance, as (id, d), where a passage's
     id is its whole message's memory. ``own_words``: compare with the vector of each memory's
@@ -139,6 +178,11 @@ def vector_ranking(
         .order_by(distance)
         .limit(limit)
     )
+
+
+def _vector_query(flt: MemoryFilter, own_words: bool) -> sa.Select[Any]:
+    query = sa.bindparam("q", type_=memories.c.embedding.type)
+    return vector_ranking(sa.bindparam("uid"), query, flt, sa.bindparam("k", type_=sa.Integer), own_words=own_words)
 
 
 async def vector_search(
@@ -156,7 +200,8 @@ async def vector_search(
     ``passages``, twice ``limit`` rows leave room for several passages of one message.
     ``own_words``: see ``vector_ranking``."""
     best: dict[int, float] = {}
-    rows = await conn.execute(vector_ranking(user_id, embedding, flt, 2 * limit if passages else limit, own_words=own_words))
+    query = prebuilt(_vector_query, flt, own_words)
+    rows = await conn.execute(query, {"uid": user_id, "q": embedding, "k": 2 * limit if passages else limit})
     for row in rows:
         best.setdefault(row.id, 1.0 - float(row.d))  # rows come best first
     return list(best.items())[:limit]
@@ -182,7 +227,7 @@ async def session_turns(
     return [(r.id, r.ts, r.speaker, r.text) for r in rows]
 
 
-def _hits(user_id: str, ids: Sequence[int]) -> sa.Select[Any]:
+def _hits() -> sa.Select[Any]:
     m, msg, a = memories.c, messages.c, memory_access.c
     return (
         sa.select(
@@ -193,15 +238,40 @@ def _hits(user_id: str, ids: Sequence[int]) -> sa.Select[Any]:
             memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id))
             .outerjoin(memory_access, sa.and_(a.user_id == m.user_id, a.memory_id == m.id))
         )
-        .where(m.user_id == user_id, one_of(m.id, ids))
+        .where(m.user_id == sa.bindparam("uid"), m.id == sa.any_(_IDS))
     )
+
+
+def _counted() -> sa.CTE:
+    """Each of the hits counted once more. In id order: concurrent searches counting the same
+    memories lock them in one order."""
+    m, a = memories.c, memory_access.c
+    source = sa.select(m.user_id, m.id, sa.literal(1), sa.func.now()).where(
+        m.user_id == sa.bindparam("uid"), m.id == sa.any_(_IDS)
+    )
+    counted = insert(memory_access).from_select(
+        ["user_id", "memory_id", "access_count", "last_accessed_at"], source.order_by(m.id)
+    )
+    counted = counted.on_conflict_do_update(
+        index_elements=[a.user_id, a.memory_id],
+        set_={"access_count": a.access_count + 1, "last_accessed_at": counted.excluded.last_accessed_at},
+    )
+    return counted.returning(a.memory_id).cte("counted")
+
+
+# Built once, with the user and ids as parameters: building them took more time than running them.
+_IDS = sa.bindparam("ids", type_=ARRAY(sa.BigInteger))
+_HITS = _hits()
+# A data-modifying WITH runs on the select's snapshot, which it does not change.
+_HITS_COUNTED = _hits().add_cte(_counted())
 
 
 async def fetch_memories(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> dict[int, MemoryHit]:
     """The memories with their message fields and access counts."""
     if not ids:
         return {}
-    return {row.id: MemoryHit(**row._mapping) for row in await conn.execute(_hits(user_id, ids))}
+    rows = await conn.execute(_HITS, {"uid": user_id, "ids": list(ids)})
+    return {row.id: MemoryHit(**row._mapping) for row in rows}
 
 
 async def fetch_and_count(conn: AsyncConnection, user_id: str, ids: Sequence[int]) -> dict[int, MemoryHit]:
@@ -211,25 +281,17 @@ async def fetch_and_count(conn: AsyncConnection, user_id: str, ids: Sequence[int
     the others are read again in a new transaction."""
     if not ids:
         return {}
-    m, a = memories.c, memory_access.c
-    source = sa.select(m.user_id, m.id, sa.literal(1), sa.func.now()).where(m.user_id == user_id, one_of(m.id, ids))
-    counted = insert(memory_access).from_select(["user_id", "memory_id", "access_count", "last_accessed_at"], source)
-    counted = counted.on_conflict_do_update(
-        index_elements=[a.user_id, a.memory_id],
-        set_={"access_count": a.access_count + 1, "last_accessed_at": counted.excluded.last_accessed_at},
-    )
-    # A data-modifying WITH runs on the select's snapshot, which it does not change.
-    query = _hits(user_id, ids).add_cte(counted.returning(a.memory_id).cte("counted"))
     try:
-        rows = {row.id: MemoryHit(**row._mapping) for row in await conn.execute(query)}
+        rows = await conn.execute(_HITS_COUNTED, {"uid": user_id, "ids": list(ids)})
+        hits = {row.id: MemoryHit(**row._mapping) for row in rows}
         await conn.commit()
     except IntegrityError as exc:
         if not isinstance(exc.orig, ForeignKeyViolation):
             raise
         await conn.rollback()
         await scope_to_user(conn, user_id)
-        rows = await fetch_memories(conn, user_id, ids)
-    return rows
+        hits = await fetch_memories(conn, user_id, ids)
+    return hits
 
 
 _ADJACENT = sa.text(
