@@ -95,7 +95,7 @@ class SearchService:
         return self._facts
 
     def forget(self, user_id: str) -> None:
-        """Drop what this process holds of an erased user's words and graph."""
+        """Drop what this process holds of an erased user's words, facts and graph."""
         for cache in (self._lexicon, self._graphs, self._facts):
             cache.forget(user_id)
 

@@ -23,6 +23,7 @@ T = TypeVar("T")
 __all__ = [
     "MemoryFilter",
     "prebuilt",
+    "chosen",
     "MemoryHit",
     "filter_clauses",
     "one_of",
@@ -227,6 +228,12 @@ async def session_turns(
     return [(r.id, r.ts, r.speaker, r.text) for r in rows]
 
 
+def chosen() -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """The user's memories among some ids, for statements built once: parameters ``uid`` and ``ids``."""
+    m = memories.c
+    return m.user_id == sa.bindparam("uid"), m.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.BigInteger)))
+
+
 def _hits() -> sa.Select[Any]:
     m, msg, a = memories.c, messages.c, memory_access.c
     return (
@@ -238,7 +245,7 @@ def _hits() -> sa.Select[Any]:
             memories.outerjoin(messages, sa.and_(msg.user_id == m.user_id, msg.id == m.message_id))
             .outerjoin(memory_access, sa.and_(a.user_id == m.user_id, a.memory_id == m.id))
         )
-        .where(m.user_id == sa.bindparam("uid"), m.id == sa.any_(_IDS))
+        .where(*chosen())
     )
 
 
@@ -246,9 +253,7 @@ def _counted() -> sa.CTE:
     """Each of the hits counted once more. In id order: concurrent searches counting the same
     memories lock them in one order."""
     m, a = memories.c, memory_access.c
-    source = sa.select(m.user_id, m.id, sa.literal(1), sa.func.now()).where(
-        m.user_id == sa.bindparam("uid"), m.id == sa.any_(_IDS)
-    )
+    source = sa.select(m.user_id, m.id, sa.literal(1), sa.func.now()).where(*chosen())
     counted = insert(memory_access).from_select(
         ["user_id", "memory_id", "access_count", "last_accessed_at"], source.order_by(m.id)
     )
@@ -260,7 +265,6 @@ def _counted() -> sa.CTE:
 
 
 # Built once, with the user and ids as parameters: building them took more time than running them.
-_IDS = sa.bindparam("ids", type_=ARRAY(sa.BigInteger))
 _HITS = _hits()
 # A data-modifying WITH runs on the select's snapshot, which it does not change.
 _HITS_COUNTED = _hits().add_cte(_counted())

@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graphmem.extract.normalize import entity_key
-from graphmem.store.memories import MemoryFilter, filter_clauses, one_of, prebuilt
+from graphmem.store.memories import MemoryFilter, chosen, filter_clauses, one_of, prebuilt
 from graphmem.store.tables import entities, entity_aliases, memories, mentions, messages, relations
 
 __all__ = ["Candidate", "speakers", "graph_rows", "fact_rows", "facts_by_id", "passing_ids"]
@@ -83,9 +82,7 @@ async def fact_rows(conn: AsyncConnection, user_id: str, ids: Iterable[int] | No
 
 
 def _passing_query(flt: MemoryFilter) -> sa.Select[Any]:
-    m, user_id = memories.c, sa.bindparam("uid")
-    ids = sa.bindparam("ids", type_=ARRAY(sa.BigInteger))
-    return sa.select(m.id).where(m.user_id == user_id, m.id == sa.any_(ids), *filter_clauses(user_id, flt))
+    return sa.select(memories.c.id).where(*chosen(), *filter_clauses(sa.bindparam("uid"), flt))
 
 
 async def passing_ids(conn: AsyncConnection, user_id: str, ids: Iterable[int], flt: MemoryFilter) -> set[int]:
